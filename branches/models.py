@@ -1,0 +1,416 @@
+"""Reference data (districts, streets, communities, city departments) and the organization tree."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+# --- Reference data ----------------------------------------------------------------------
+
+
+class District(models.Model):
+    """A county-level division of Yinchuan (兴庆区, 金凤区, …)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Street(models.Model):
+    """A street office (街道) or town (镇) within a district."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets")
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("street office")
+        verbose_name_plural = _("street offices")
+        ordering = ["district__position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="street_unique_in_district")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(models.Model):
+    """A community (社区, residents' committee) under a street office."""
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="communities")
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["district__position", "street__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "name"], name="community_unique_in_street")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.street_id and self.district_id and self.street.district_id != self.district_id:
+            raise ValidationError({"street": _("The street office is not in this district.")})
+
+
+class Department(models.Model):
+    """A city department or unit (市直部门) whose retirees form an established branch."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("city department")
+        verbose_name_plural = _("city departments")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+# --- Organizations -----------------------------------------------------------------------
+
+
+class Kind(models.TextChoices):
+    WORKING_COMMITTEE = "working_committee", _("Working committee")
+    JOINT_COMMITTEE = "joint_committee", _("Joint party committee")
+    GENERAL_BRANCH = "general_branch", _("General branch")
+    BRANCH = "branch", _("Branch")
+    PARTY_GROUP = "party_group", _("Party group")
+    COMMUNITY_ORG = "community_org", _("Community party organization")
+    VOLUNTEER_TEAM = "volunteer_team", _("Volunteer team")
+    ELDERLY_ASSOCIATION = "elderly_association", _("Elderly association")
+    ELDERLY_GROUP = "elderly_group", _("Elderly social group")
+    ELDERLY_UNIVERSITY = "elderly_university", _("Elderly university")
+
+
+PARTY_KINDS = frozenset(
+    {
+        Kind.WORKING_COMMITTEE,
+        Kind.JOINT_COMMITTEE,
+        Kind.GENERAL_BRANCH,
+        Kind.BRANCH,
+        Kind.PARTY_GROUP,
+    }
+)
+
+# Which kind may sit under which; None stands for "at the top of the tree".
+ALLOWED_PARENTS: dict[str, frozenset] = {
+    Kind.WORKING_COMMITTEE: frozenset({None}),
+    Kind.JOINT_COMMITTEE: frozenset({None, Kind.WORKING_COMMITTEE}),
+    Kind.GENERAL_BRANCH: frozenset({None, Kind.WORKING_COMMITTEE, Kind.JOINT_COMMITTEE}),
+    Kind.BRANCH: frozenset(
+        {None, Kind.WORKING_COMMITTEE, Kind.JOINT_COMMITTEE, Kind.GENERAL_BRANCH}
+    ),
+    Kind.PARTY_GROUP: frozenset({Kind.BRANCH, Kind.GENERAL_BRANCH}),
+    Kind.COMMUNITY_ORG: frozenset({None}),
+    Kind.VOLUNTEER_TEAM: frozenset(
+        {
+            None,
+            Kind.COMMUNITY_ORG,
+            Kind.BRANCH,
+            Kind.GENERAL_BRANCH,
+            Kind.JOINT_COMMITTEE,
+            Kind.ELDERLY_ASSOCIATION,
+            Kind.ELDERLY_UNIVERSITY,
+        }
+    ),
+    Kind.ELDERLY_ASSOCIATION: frozenset({None, Kind.COMMUNITY_ORG}),
+    Kind.ELDERLY_GROUP: frozenset({None, Kind.COMMUNITY_ORG, Kind.ELDERLY_ASSOCIATION}),
+    Kind.ELDERLY_UNIVERSITY: frozenset({None, Kind.ELDERLY_UNIVERSITY}),
+}
+
+
+class Category(models.TextChoices):
+    ESTABLISHED = "established", _("Established")
+    THREE_AFFINITY = "three_affinity", _("Three-affinity")
+
+
+class Affinity(models.TextChoices):
+    RESIDENCE = "residence", _("Residence affinity")
+    PROFESSION = "profession", _("Profession affinity")
+    INTEREST = "interest", _("Interest affinity")
+
+
+class Brand(models.TextChoices):
+    SILVER_PIONEER = "silver_pioneer", _("Silver Pioneer")
+    SILVER_SHINE = "silver_shine", _("Silver Shines on Yinchuan")
+    SILVER_GLOW = "silver_glow", _("Silver Glow")
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DISSOLVED = "dissolved", _("Dissolved")
+
+
+SIX_HAVES = (
+    ("has_theme", _("Annual theme")),
+    ("has_plan", _("Work plan")),
+    ("has_venue", _("Activity venue")),
+    ("has_team", _("Working team")),
+    ("has_funding", _("Funding")),
+    ("has_brand", _("Distinctive brand")),
+)
+
+
+PATH_STEP = 8  # digits per level in `path`
+
+
+class Organization(models.Model):
+    """Any node of the tree: party organizations of retired cadres and the alliance's partners.
+
+    `path` is a materialized path of zero-padded ids ("00000001/00000017/"), kept by
+    `branches.services`; a subtree is `path__startswith=node.path`.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, blank=True, db_index=True
+    )
+    affinity = models.CharField(_("affinity"), max_length=20, choices=Affinity.choices, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("city department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    directly_managed = models.BooleanField(_("directly managed"), default=False, db_index=True)
+    pilot_year = models.PositiveSmallIntegerField(_("pilot year"), null=True, blank=True)
+    demonstration_year = models.PositiveSmallIntegerField(
+        _("demonstration site year"), null=True, blank=True
+    )
+    annual_theme = models.CharField(_("annual theme"), max_length=200, blank=True)
+    brand = models.CharField(_("brand"), max_length=20, choices=Brand.choices, blank=True)
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("liaison"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="liaison_for",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+
+    # 六有 — the standardization checklist, each item with its evidence.
+    has_theme = models.BooleanField(_("has an annual theme"), default=False)
+    has_theme_note = models.CharField(_("evidence"), max_length=200, blank=True)
+    has_plan = models.BooleanField(_("has a work plan"), default=False)
+    has_plan_note = models.CharField(_("evidence"), max_length=200, blank=True)
+    has_venue = models.BooleanField(_("has an activity venue"), default=False)
+    has_venue_note = models.CharField(_("evidence"), max_length=200, blank=True)
+    has_team = models.BooleanField(_("has a working team"), default=False)
+    has_team_note = models.CharField(_("evidence"), max_length=200, blank=True)
+    has_funding = models.BooleanField(_("has funding"), default=False)
+    has_funding_note = models.CharField(_("evidence"), max_length=200, blank=True)
+    has_brand = models.BooleanField(_("has a distinctive brand"), default=False)
+    has_brand_note = models.CharField(_("evidence"), max_length=200, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="organization_name_unique_under_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="organization_name_unique_at_top",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "category"]),
+            models.Index(fields=["district", "community"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("branches:detail", args=[self.pk])
+
+    @property
+    def is_party(self) -> bool:
+        return self.kind in PARTY_KINDS
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Status.ACTIVE
+
+    @property
+    def is_community_kind(self) -> bool:
+        return self.kind == Kind.COMMUNITY_ORG
+
+    @property
+    def six_haves(self) -> list[tuple[str, str, bool, str]]:
+        """(field, label, done, evidence) for each of the 六有 items."""
+        return [
+            (field, label, getattr(self, field), getattr(self, f"{field}_note"))
+            for field, label in SIX_HAVES
+        ]
+
+    @property
+    def six_haves_share(self) -> float:
+        return sum(1 for field, _label in SIX_HAVES if getattr(self, field)) / len(SIX_HAVES)
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.split("/") if part][:-1]
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        parent = self.parent if self.parent_id else None
+        allowed = ALLOWED_PARENTS.get(self.kind, frozenset())
+        parent_kind = parent.kind if parent else None
+        if self.kind and parent_kind not in allowed:
+            if parent is None:
+                errors.setdefault("parent", []).append(
+                    _("A %(kind)s must sit under a parent organization.")
+                    % {"kind": self.get_kind_display()}
+                )
+            else:
+                errors.setdefault("parent", []).append(
+                    _("A %(kind)s cannot sit under a %(parent_kind)s.")
+                    % {"kind": self.get_kind_display(), "parent_kind": parent.get_kind_display()}
+                )
+        if parent is not None and self.pk and self.pk in [*parent.ancestor_ids(), parent.pk]:
+            errors.setdefault("parent", []).append(
+                _("An organization cannot sit under itself or under one of its own parts.")
+            )
+        if self.kind in PARTY_KINDS and self.kind != Kind.WORKING_COMMITTEE:
+            if not self.category:
+                errors.setdefault("category", []).append(
+                    _("Choose whether this party organization is established or three-affinity.")
+                )
+        elif self.kind and self.category:
+            errors.setdefault("category", []).append(_("Only party organizations have a category."))
+        if self.category == Category.THREE_AFFINITY and not self.affinity:
+            errors.setdefault("affinity", []).append(
+                _("A three-affinity organization needs its affinity.")
+            )
+        if self.category != Category.THREE_AFFINITY and self.affinity:
+            errors.setdefault("affinity", []).append(
+                _("Only three-affinity organizations have an affinity.")
+            )
+        if (
+            self.community_id
+            and self.district_id
+            and self.community.district_id != self.district_id
+        ):
+            errors.setdefault("community", []).append(
+                _("The community is not in the chosen district.")
+            )
+        if self.status == Status.DISSOLVED and not self.dissolved_on:
+            errors.setdefault("dissolved_on", []).append(_("Give the date of dissolution."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class CommitteeTerm(models.Model):
+    """One term of an organization's committee (支委会): 3 years, 5 for community organizations."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="committee_terms"
+    )
+    started_on = models.DateField(_("term started on"))
+    ends_on = models.DateField(_("term ends on"))
+    extended_until = models.DateField(_("extension approved until"), null=True, blank=True)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=200, blank=True)
+    is_current = models.BooleanField(_("current term"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("committee term")
+        verbose_name_plural = _("committee terms")
+        ordering = ["organization", "-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(is_current=True),
+                name="one_current_term_per_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.started_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+
+class Position(models.TextChoices):
+    SECRETARY = "secretary", _("Secretary")
+    DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
+    ORGANIZATION = "organization", _("Organization committee member")
+    PUBLICITY = "publicity", _("Publicity committee member")
+    DISCIPLINE = "discipline", _("Discipline inspection committee member")
+
+
+class CommitteePosition(models.Model):
+    """A seat on a committee term, held by a person (a member record once it exists)."""
+
+    term = models.ForeignKey(CommitteeTerm, on_delete=models.CASCADE, related_name="positions")
+    position = models.CharField(_("position"), max_length=30, choices=Position.choices)
+    person_name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("committee position")
+        verbose_name_plural = _("committee positions")
+        ordering = ["term", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.get_position_display()} {self.person_name}"

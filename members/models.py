@@ -1,0 +1,276 @@
+"""The retired party members' roster, after the national 党员信息采集 fields."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("Primary school")
+    JUNIOR = "junior", _("Junior middle school")
+    SENIOR = "senior", _("Senior middle school")
+    VOCATIONAL = "vocational", _("Technical secondary school")
+    COLLEGE = "college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    POSTGRADUATE = "postgraduate", _("Postgraduate")
+
+
+class MemberCategory(models.TextChoices):
+    RETIRED_BEFORE_1949 = "lixiu", _("Retired veteran (lixiu)")
+    RETIRED = "retired", _("Retired")
+    OTHER_ELDERLY = "other", _("Other elderly")
+
+
+class PartyStanding(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class Health(models.TextChoices):
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair")
+    LIMITED_MOBILITY = "limited", _("Limited mobility")
+
+
+class MemberStatus(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    DECEASED = "deceased", _("Deceased")
+
+
+SKILLS = (
+    ("法律", _("Law")),
+    ("医疗", _("Medicine")),
+    ("书画", _("Calligraphy and painting")),
+    ("文艺", _("Performing arts")),
+    ("宣讲", _("Lecturing")),
+    ("调解", _("Mediation")),
+    ("教育", _("Education")),
+    ("科技", _("Science and technology")),
+    ("摄影", _("Photography")),
+    ("财会", _("Accounting")),
+)
+
+
+class Skill(models.Model):
+    """A skill of the talent pool (人才资源库): 法律, 医疗, 书画, …"""
+
+    name = models.CharField(_("name"), max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(models.Model):
+    """A party member. Exactly one organization holds the relation (`organization`) at a time."""
+
+    name = models.CharField(_("name"), max_length=50)
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=50, blank=True, db_index=True, editable=False
+    )
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    birth_date = models.DateField(_("birth date"), db_index=True)
+    education = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, blank=True
+    )
+    joined_party_on = models.DateField(_("joined the party on"), null=True, blank=True)
+    confirmed_on = models.DateField(_("full membership on"), null=True, blank=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=MemberCategory.choices, default=MemberCategory.RETIRED
+    )
+    former_unit = models.CharField(_("former unit"), max_length=100, blank=True)
+    former_post = models.CharField(_("former post"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    party_standing = models.CharField(
+        _("party standing"),
+        max_length=20,
+        choices=PartyStanding.choices,
+        default=PartyStanding.NORMAL,
+    )
+    lost_contact = models.BooleanField(_("lost contact"), default=False)
+    lost_contact_since = models.DateField(_("lost contact since"), null=True, blank=True)
+    is_mobile = models.BooleanField(_("mobile member"), default=False)
+    mobile_to = models.CharField(_("gone to"), max_length=100, blank=True)
+    health = models.CharField(
+        _("health"), max_length=20, choices=Health.choices, default=Health.GOOD, db_index=True
+    )
+    skills = models.ManyToManyField(
+        Skill, verbose_name=_("skills"), blank=True, related_name="members"
+    )
+    willing_to_volunteer = models.BooleanField(_("willing to volunteer"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=MemberStatus.choices,
+        default=MemberStatus.NORMAL,
+        db_index=True,
+    )
+    organization = models.ForeignKey(
+        "branches.Organization",
+        verbose_name=_("organization relation"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    # 到社区报到: where and when the member registered with a community.
+    registered_community = models.ForeignKey(
+        "branches.Community",
+        verbose_name=_("registered community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_members",
+    )
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["name_initials"])
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["name", "pk"]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["category", "status"]),
+            models.Index(fields=["registered_community", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("members:detail", args=[self.pk])
+
+    def age_on(self, day: datetime.date) -> int:
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def is_full_member(self) -> bool:
+        return self.confirmed_on is not None
+
+    @property
+    def needs_home_delivery(self) -> bool:
+        """行动不便 → 送学上门."""
+        return self.health == Health.LIMITED_MOBILITY
+
+
+class TransferState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    COMPLETED = "completed", _("Completed")
+    RETURNED = "returned", _("Returned")
+
+
+class Transfer(models.Model):
+    """A move of a member's organization relation: requested → approved → completed, or returned."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
+    from_organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    to_organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=TransferState.choices,
+        default=TransferState.REQUESTED,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    return_reason = models.CharField(_("reason for returning"), max_length=200, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(state__in=["requested", "approved"]),
+                name="one_open_transfer_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.from_organization} → {self.to_organization}"
+
+
+class Participation(models.Model):
+    """Taking part in a three-affinity group without moving the organization relation."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="participations")
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(_("role in the group"), max_length=50, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "organization"], name="one_participation_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.organization}"
+
+
+class Commendation(models.Model):
+    """表彰: title, year, by whom."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="commendations")
+    title = models.CharField(_("title"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    awarded_by = models.CharField(_("awarded by"), max_length=100)
+
+    class Meta:
+        verbose_name = _("commendation")
+        verbose_name_plural = _("commendations")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})"

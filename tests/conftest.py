@@ -1,0 +1,144 @@
+"""Fixtures shared by every app's tests: users per role, organizations, a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def pytest_configure(config):
+    from alliance.i18n import compile_all
+
+    compile_all()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(db):
+    from tests.factories import make_user as _make_user
+
+    return _make_user
+
+
+@pytest.fixture
+def org_tree(db):
+    """A small tree: working committee → joint committee → branch A (→ group A1), branch B."""
+    from tests.factories import make_org_tree
+
+    return make_org_tree()
+
+
+@pytest.fixture
+def staff_user(make_user):
+    return make_user("staff", role="staff")
+
+
+@pytest.fixture
+def viewer_user(make_user):
+    return make_user("viewer", role="viewer")
+
+
+@pytest.fixture
+def supervisor_user(make_user):
+    return make_user("supervisor", role="supervisor")
+
+
+@pytest.fixture
+def liaison_user(make_user, org_tree):
+    return make_user("liaison", role="liaison", community=org_tree.community)
+
+
+@pytest.fixture
+def secretary_user(make_user, org_tree):
+    """Secretary of branch A."""
+    return make_user("secretary", role="secretary", organization=org_tree.branch_a)
+
+
+@pytest.fixture
+def other_secretary(make_user, org_tree):
+    """Secretary of branch B: must never see branch A's records."""
+    return make_user("secretary_b", role="secretary", organization=org_tree.branch_b)
+
+
+# --- Browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_browser, live_server, request):
+    """A fresh browser page (desktop size) against the live server; console errors fail."""
+    context = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    page.base_url = live_server.url
+    yield page
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core on the page; any serious or critical violation fails the test."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] if node["target"] else "?" for node in v["nodes"][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, "accessibility violations on " + page.url + ":\n" + "\n".join(bad)
+
+
+def browser_login(page, username: str, password: str = "pw-for-tests") -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
