@@ -1,4 +1,11 @@
-"""URLs under /alliance/: the alliance registry, targets and community coordination."""
+"""URLs under /alliance/: the alliance registry and targets (branches.alliance_urls) and
+community coordination — needs, resources, claims, mediation, community pages
+(alliance.community_urls)."""
+
+from django.urls import include, path
 
 app_name = "alliance"
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("branches.alliance_urls")),
+    path("", include("alliance.community_urls")),
+]

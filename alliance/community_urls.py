@@ -1,0 +1,3 @@
+"""Community coordination, mounted under /alliance/ (namespace "alliance")."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Alliance registry and annual targets, mounted under /alliance/ (namespace "alliance")."""
+
+urlpatterns: list = []
