@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from members.identity import (
+    id_number_problems,
+    normalize_id_number,
+    normalize_phone,
+    phone_is_valid,
+    pinyin_initials,
+)
 
 
 class Gender(models.TextChoices):
@@ -160,6 +169,13 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        self.name_initials = pinyin_initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
@@ -172,6 +188,33 @@ class Member(models.Model):
     @property
     def age(self) -> int:
         return self.age_on(timezone.localdate())
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        self.id_number = normalize_id_number(self.id_number)
+        self.phone = normalize_phone(self.phone)
+        if self.id_number:
+            problems = id_number_problems(
+                self.id_number, birth_date=self.birth_date, gender=self.gender or None
+            )
+            if problems:
+                errors["id_number"] = problems
+        if self.phone and not phone_is_valid(self.phone):
+            errors["phone"] = [
+                _(
+                    "Enter a mobile number (11 digits starting 13–19) or a landline like 0951-1234567."
+                )
+            ]
+        if self.lost_contact and not self.lost_contact_since:
+            errors["lost_contact_since"] = [_("Give the date since when contact was lost.")]
+        if self.is_mobile and not self.mobile_to:
+            errors["mobile_to"] = [_("Say where the mobile member has gone.")]
+        if self.registered_community_id and not self.registered_on:
+            errors["registered_on"] = [_("Give the date of registration with the community.")]
+        if self.confirmed_on and self.joined_party_on and self.confirmed_on < self.joined_party_on:
+            errors["confirmed_on"] = [_("Full membership cannot come before joining the party.")]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_full_member(self) -> bool:
