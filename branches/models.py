@@ -340,7 +340,12 @@ class Organization(models.Model):
                 )
         elif self.kind and self.category:
             errors.setdefault("category", []).append(_("Only party organizations have a category."))
-        if self.category == Category.THREE_AFFINITY and not self.affinity:
+        # A joint committee or general branch gathers groups of all three affinities.
+        if (
+            self.category == Category.THREE_AFFINITY
+            and not self.affinity
+            and self.kind in (Kind.BRANCH, Kind.PARTY_GROUP)
+        ):
             errors.setdefault("affinity", []).append(
                 _("A three-affinity organization needs its affinity.")
             )
@@ -406,6 +411,14 @@ class CommitteePosition(models.Model):
     term = models.ForeignKey(CommitteeTerm, on_delete=models.CASCADE, related_name="positions")
     position = models.CharField(_("position"), max_length=30, choices=Position.choices)
     person_name = models.CharField(_("name"), max_length=50)
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="committee_positions",
+    )
 
     class Meta:
         verbose_name = _("committee position")
@@ -414,3 +427,99 @@ class CommitteePosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_position_display()} {self.person_name}"
+
+
+# --- The alliance registry -----------------------------------------------------------------
+
+
+class Hub(models.TextChoices):
+    """The two hubs (桥头堡) of the alliance."""
+
+    ELDERLY_CENTRE = "elderly_centre", _("Yinchuan Elderly Party and Public Activity Centre")
+    ELDERLY_UNIVERSITY = (
+        "elderly_university",
+        _("Yinchuan Elderly University Party and Public Activity Centre"),
+    )
+
+
+class AllianceRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    MEMBER = "member", _("Member")
+
+
+class AllianceMembership(models.Model):
+    """An organization's membership of the alliance: active while `left_on` is empty."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="alliance_memberships",
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True, db_index=True)
+    hub = models.CharField(_("hub"), max_length=30, choices=Hub.choices, db_index=True)
+    role = models.CharField(
+        _("role in the alliance"),
+        max_length=10,
+        choices=AllianceRole.choices,
+        default=AllianceRole.MEMBER,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("alliance membership")
+        verbose_name_plural = _("alliance memberships")
+        ordering = ["-joined_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(left_on__isnull=True),
+                name="one_open_alliance_membership",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_hub_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_on is None
+
+    def clean(self) -> None:
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": _("An organization cannot leave before it joins.")})
+
+
+class AnnualTarget(models.Model):
+    """The alliance's targets for one year; rates are percentages (0–100)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    organizations_target = models.PositiveIntegerField(_("target number of alliance organizations"))
+    coverage_rate_target = models.DecimalField(
+        _("target coverage rate (%)"), max_digits=5, decimal_places=1
+    )
+    participation_rate_target = models.DecimalField(
+        _("target participation rate (%)"), max_digits=5, decimal_places=1
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("annual target")
+        verbose_name_plural = _("annual targets")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("coverage_rate_target", "participation_rate_target"):
+            value = getattr(self, field)
+            if value is not None and not 0 <= value <= 100:
+                errors[field] = _("Give a percentage between 0 and 100.")
+        if errors:
+            raise ValidationError(errors)
