@@ -1,0 +1,288 @@
+"""Reads of the organization tree and the alliance registry, always scoped to a user.
+
+Other apps use:
+- `organizations_for(user)` — the organizations the user may see (a queryset);
+- `get_organization_for(user, pk)` — one of them, or Http404;
+- `with_warnings(queryset)` + `NEEDS_ATTENTION` — the rule-based warnings as SQL annotations;
+- `needs_attention_count(user)` — the dashboard's "needs attention" figure;
+- `alliance_organizations(on=None)` — organizations in the alliance on a day;
+- `alliance_figures(year)` — actual figures for the annual targets.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from branches.models import (
+    AllianceMembership,
+    AnnualTarget,
+    CommitteePosition,
+    CommitteeTerm,
+    Kind,
+    Organization,
+    Status,
+)
+
+ENDS_SOON_DAYS = 90
+MIN_FULL_MEMBERS = 3
+COMMITTEE_FROM_FULL_MEMBERS = 7
+MAX_MEMBERS = 50
+# The member-count rules (支部工作条例) are about branches.
+COUNTED_KINDS = (Kind.BRANCH,)
+
+
+def organizations_for(user) -> QuerySet[Organization]:
+    """Bureau staff, supervisors, liaisons and viewers see every organization; a secretary
+    sees their own organization and its subtree; anyone else nothing."""
+    queryset = Organization.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return queryset.none()
+    if user.is_bureau_staff or user.is_supervisor or user.is_liaison or user.is_viewer:
+        return queryset
+    if user.is_secretary:
+        return queryset.filter(path__startswith=user.organization.path)
+    return queryset.none()
+
+
+def _member_count(**conditions) -> Coalesce:
+    from members.models import Member, MemberStatus
+
+    members = (
+        Member.objects.filter(organization=OuterRef("pk"), status=MemberStatus.NORMAL, **conditions)
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(members, output_field=IntegerField()), Value(0))
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def warning_conditions(today: datetime.date | None = None) -> dict[str, Q]:
+    """Each warning as a condition on the annotations that `with_warnings` adds."""
+    today = today or timezone.localdate()
+    counted = Q(kind__in=COUNTED_KINDS)
+    return {
+        "warn_term_ends_soon": Q(
+            term_end__gte=today, term_end__lte=today + datetime.timedelta(days=ENDS_SOON_DAYS)
+        ),
+        "warn_term_overdue": Q(term_end__lt=today),
+        "warn_too_few_full_members": counted & Q(full_member_count__lt=MIN_FULL_MEMBERS),
+        "warn_no_committee": counted
+        & Q(full_member_count__gte=COMMITTEE_FROM_FULL_MEMBERS, has_committee=False),
+        "warn_too_many_members": counted & Q(member_count__gt=MAX_MEMBERS),
+    }
+
+
+def needs_attention_q(today: datetime.date | None = None) -> Q:
+    """Filter for a queryset annotated by `with_warnings`: any warning, active organizations."""
+    condition = Q()
+    for part in warning_conditions(today).values():
+        condition |= part
+    return Q(status=Status.ACTIVE) & condition
+
+
+def with_warnings(queryset: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """Annotate member counts, the current term's end and one boolean per warning (SQL only)."""
+    current_term = CommitteeTerm.objects.filter(organization=OuterRef("pk"), is_current=True)
+    term_end = current_term.annotate(end=Coalesce("extended_until", "ends_on")).values("end")[:1]
+    queryset = queryset.annotate(
+        member_count=_member_count(),
+        full_member_count=_member_count(confirmed_on__isnull=False),
+        term_end=Subquery(term_end),
+        has_committee=Exists(
+            CommitteePosition.objects.filter(
+                term__organization=OuterRef("pk"), term__is_current=True
+            )
+        ),
+    )
+    flags = {name: _flag(condition) for name, condition in warning_conditions(today).items()}
+    return queryset.annotate(**flags, needs_attention=_flag(needs_attention_q(today)))
+
+
+def warning_messages(organization: Organization) -> list[str]:
+    """Plain-language warnings for an organization annotated by `with_warnings`."""
+    messages = []
+    if getattr(organization, "status", Status.ACTIVE) != Status.ACTIVE:
+        return messages
+    if getattr(organization, "warn_term_overdue", False):
+        messages.append(
+            _("The committee's term ended on %(day)s: an election is overdue.")
+            % {"day": organization.term_end.isoformat()}
+        )
+    if getattr(organization, "warn_term_ends_soon", False):
+        messages.append(
+            _("The committee's term ends on %(day)s (within 90 days): prepare the election.")
+            % {"day": organization.term_end.isoformat()}
+        )
+    if getattr(organization, "warn_too_few_full_members", False):
+        messages.append(
+            _("Only %(n)s full members: a branch needs at least 3.")
+            % {"n": organization.full_member_count}
+        )
+    if getattr(organization, "warn_no_committee", False):
+        messages.append(
+            _("%(n)s full members but no committee: 7 or more full members must elect one.")
+            % {"n": organization.full_member_count}
+        )
+    if getattr(organization, "warn_too_many_members", False):
+        messages.append(
+            _("%(n)s members: a branch normally has at most 50; consider a general branch.")
+            % {"n": organization.member_count}
+        )
+    return messages
+
+
+def in_alliance_q(on: datetime.date | None = None) -> Exists:
+    on = on or timezone.localdate()
+    return Exists(
+        AllianceMembership.objects.filter(organization=OuterRef("pk"), joined_on__lte=on).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=on)
+        )
+    )
+
+
+def organization_list_for(user) -> QuerySet[Organization]:
+    """The list page's and the export's rows: visible, annotated, with what a row shows."""
+    queryset = organizations_for(user).select_related(
+        "parent", "district", "community", "department"
+    )
+    return with_warnings(queryset).annotate(in_alliance=in_alliance_q())
+
+
+def get_organization_for(user, pk) -> Organization:
+    """One organization the user may see, annotated with its warnings; Http404 otherwise."""
+    try:
+        return organization_list_for(user).select_related("liaison").get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def needs_attention_count(user) -> int:
+    """How many visible active organizations have at least one warning (for the dashboard)."""
+    return with_warnings(organizations_for(user)).filter(needs_attention_q()).count()
+
+
+def current_term(organization: Organization) -> CommitteeTerm | None:
+    return (
+        CommitteeTerm.objects.filter(organization=organization, is_current=True)
+        .prefetch_related(
+            Prefetch("positions", queryset=CommitteePosition.objects.select_related("member"))
+        )
+        .first()
+    )
+
+
+def get_term_for(user, organization: Organization, pk) -> CommitteeTerm:
+    try:
+        return CommitteeTerm.objects.select_related("organization").get(
+            pk=pk, organization=organization
+        )
+    except (CommitteeTerm.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def sub_organizations(organization: Organization) -> QuerySet[Organization]:
+    return with_warnings(organization.children.select_related("district", "community")).order_by(
+        "status", "name"
+    )
+
+
+def alliance_membership_of(organization: Organization) -> AllianceMembership | None:
+    return (
+        AllianceMembership.objects.filter(organization=organization, left_on__isnull=True)
+        .order_by("-joined_on")
+        .first()
+    )
+
+
+def alliance_partners(organization: Organization, limit: int = 20) -> QuerySet[Organization]:
+    """Other organizations in the alliance in the same community (or district)."""
+    if organization.community_id:
+        near = Q(community_id=organization.community_id)
+    elif organization.district_id:
+        near = Q(district_id=organization.district_id)
+    else:
+        return Organization.objects.none()
+    return (
+        Organization.objects.filter(near, status=Status.ACTIVE)
+        .filter(in_alliance_q())
+        .exclude(pk=organization.pk)
+        .order_by("kind", "name")[:limit]
+    )
+
+
+def alliance_organizations(on: datetime.date | None = None) -> QuerySet[Organization]:
+    return Organization.objects.filter(in_alliance_q(on))
+
+
+def alliance_memberships_for(user) -> QuerySet[AllianceMembership]:
+    """The registry: everybody signed in reads it (it is the alliance's public roll)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return AllianceMembership.objects.none()
+    return AllianceMembership.objects.select_related(
+        "organization", "organization__district", "organization__community"
+    ).order_by("left_on", "hub", "organization__name")
+
+
+@dataclass(frozen=True)
+class AllianceFigures:
+    year: int
+    organizations: int
+    coverage_rate: float | None  # share (0–1) of active branches that are in the alliance
+    participation_rate: float | None  # from the activities app, when it provides it
+
+
+def _participation_rate(year: int) -> float | None:
+    try:
+        from activities.selectors import participation_rate  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        return participation_rate(year=year)
+    except TypeError:
+        return None
+
+
+def alliance_figures(year: int) -> AllianceFigures:
+    """Actual figures at the end of `year` (or today, for the current year)."""
+    today = timezone.localdate()
+    on = min(datetime.date(year, 12, 31), today)
+    organizations = alliance_organizations(on).count()
+    branches = Organization.objects.filter(kind=Kind.BRANCH, status=Status.ACTIVE)
+    total = branches.count()
+    coverage = branches.filter(in_alliance_q(on)).count() / total if total else None
+    return AllianceFigures(
+        year=year,
+        organizations=organizations,
+        coverage_rate=coverage,
+        participation_rate=_participation_rate(year),
+    )
+
+
+def annual_targets_for(user) -> QuerySet[AnnualTarget]:
+    if not (user and user.is_authenticated and user.is_active):
+        return AnnualTarget.objects.none()
+    return AnnualTarget.objects.all()

@@ -1,0 +1,122 @@
+import datetime
+
+import pytest
+
+from branches import selectors, services
+from branches.models import Organization
+from tests.branches.conftest import add_members
+from tests.factories import make_org
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 27)
+
+
+def warnings_of(org):
+    row = selectors.with_warnings(Organization.objects.filter(pk=org.pk), TODAY).get()
+    return {name for name in selectors.warning_conditions(TODAY) if getattr(row, name)}, row
+
+
+def test_scope_per_role(
+    org_tree, staff_user, secretary_user, supervisor_user, viewer_user, liaison_user
+):
+    every = set(Organization.objects.values_list("pk", flat=True))
+    for user in (staff_user, supervisor_user, viewer_user, liaison_user):
+        assert set(selectors.organizations_for(user).values_list("pk", flat=True)) == every
+    mine = set(selectors.organizations_for(secretary_user).values_list("pk", flat=True))
+    assert mine == {org_tree.branch_a.pk, org_tree.group_a1.pk}
+
+
+def test_get_organization_for_is_404_outside_scope(org_tree, secretary_user):
+    from django.http import Http404
+
+    assert selectors.get_organization_for(secretary_user, org_tree.group_a1.pk) == org_tree.group_a1
+    with pytest.raises(Http404):
+        selectors.get_organization_for(secretary_user, org_tree.branch_b.pk)
+    with pytest.raises(Http404):
+        selectors.get_organization_for(secretary_user, "abc")
+
+
+def test_too_few_full_members(org_tree):
+    add_members(org_tree.branch_b, 2)
+    add_members(org_tree.branch_b, 3, full=False)  # probationary members do not count
+    add_members(org_tree.branch_b, 2, status="deceased")
+    names, row = warnings_of(org_tree.branch_b)
+    assert row.full_member_count == 2 and row.member_count == 5
+    assert "warn_too_few_full_members" in names
+    add_members(org_tree.branch_b, 1)
+    names, _row = warnings_of(org_tree.branch_b)
+    assert "warn_too_few_full_members" not in names
+
+
+def test_seven_full_members_need_a_committee(org_tree):
+    add_members(org_tree.branch_b, 7)
+    names, _ = warnings_of(org_tree.branch_b)
+    assert names == {"warn_no_committee"}
+    term = services.committee_term_start(
+        organization=org_tree.branch_b, acting_user=None, started_on=datetime.date(2025, 1, 1)
+    )
+    names, _ = warnings_of(org_tree.branch_b)
+    assert names == {"warn_no_committee"}  # a term without seats is no committee
+    services.committee_position_add(
+        term=term, acting_user=None, position="secretary", person_name="王建国"
+    )
+    names, _ = warnings_of(org_tree.branch_b)
+    assert names == set()
+
+
+def test_more_than_fifty_members(org_tree):
+    add_members(org_tree.branch_b, 51, full=False)
+    names, row = warnings_of(org_tree.branch_b)
+    assert row.member_count == 51
+    assert "warn_too_many_members" in names
+    add_members(org_tree.branch_a, 50, full=False)
+    names, _ = warnings_of(org_tree.branch_a)
+    assert "warn_too_many_members" not in names
+
+
+def test_term_ends_within_90_days_and_overdue(org_tree):
+    add_members(org_tree.branch_b, 4)
+    term = services.committee_term_start(
+        organization=org_tree.branch_b, acting_user=None, started_on=datetime.date(2024, 1, 20)
+    )
+    names, _ = warnings_of(org_tree.branch_b)
+    assert names == {"warn_term_ends_soon"}  # ends 2027-01-20, 54 days away
+    services.committee_term_update(term=term, acting_user=None, ends_on=datetime.date(2026, 11, 26))
+    names, _ = warnings_of(org_tree.branch_b)
+    assert names == {"warn_term_overdue"}
+    services.committee_term_update(
+        term=term,
+        acting_user=None,
+        extended_until=datetime.date(2027, 6, 30),
+        extension_reason="经批准延期换届",
+    )
+    names, row = warnings_of(org_tree.branch_b)
+    assert names == set() and row.term_end == datetime.date(2027, 6, 30)
+
+
+def test_community_term_is_five_years(org_tree):
+    org = make_org(name="北关社区党委", kind="community_org")
+    services.committee_term_start(
+        organization=org, acting_user=None, started_on=datetime.date(2022, 6, 1)
+    )
+    names, _ = warnings_of(org)
+    assert names == set()  # a branch's 3 years would be overdue; a community's 5 are not
+
+
+def test_needs_attention_count_is_scoped(org_tree, staff_user, secretary_user):
+    add_members(org_tree.branch_b, 1)  # B: too few
+    add_members(org_tree.branch_a, 4)  # A: fine
+    group_count = selectors.needs_attention_count(secretary_user)
+    assert group_count == 0
+    assert selectors.needs_attention_count(staff_user) == 1
+    add_members(org_tree.branch_a, 7)
+    assert selectors.needs_attention_count(secretary_user) == 1
+    assert selectors.needs_attention_count(staff_user) == 2
+
+
+def test_dissolved_organizations_need_no_attention(org_tree, staff_user):
+    services.organization_dissolve(
+        organization=org_tree.branch_b, acting_user=None, dissolved_on=TODAY
+    )
+    assert selectors.needs_attention_count(staff_user) == 1  # only branch A (no members)
