@@ -1,0 +1,416 @@
+"""Every read of the activities app, scoped to the user (assessment and dashboards call these)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractMonth
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import (
+    Activity,
+    ActivityHost,
+    ActivityStatus,
+    ActivityType,
+    Attendance,
+    AttendanceStatus,
+    Period,
+    RequiredFrequency,
+)
+from branches.models import Organization, Status
+
+# --- Activities ------------------------------------------------------------------------------
+
+
+def _hosted_in_subtree(path: str) -> Q:
+    return Q(
+        pk__in=ActivityHost.objects.filter(organization__path__startswith=path).values(
+            "activity_id"
+        )
+    )
+
+
+def activities_for(user) -> QuerySet[Activity]:
+    """Staff, supervisors, liaisons and viewers read all; a secretary the activities that an
+    organization of their subtree hosts or co-hosts."""
+    qs = Activity.objects.select_related("organization").prefetch_related(
+        Prefetch(
+            "host_links",
+            queryset=ActivityHost.objects.select_related("organization").order_by(
+                "-is_lead", "organization__path"
+            ),
+        )
+    )
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_bureau_staff:
+        return qs
+    if user.is_secretary:
+        return qs.filter(_hosted_in_subtree(user.organization.path))
+    return qs
+
+
+def get_activity_for(user, pk) -> Activity:
+    try:
+        return activities_for(user).get(pk=pk)
+    except (Activity.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such activity.")) from None
+
+
+def organizations_for(user) -> QuerySet[Organization]:
+    """Organizations the user may pick in filters and forms."""
+    qs = Organization.objects.filter(status=Status.ACTIVE).order_by("path")
+    if user is not None and user.is_authenticated and user.is_secretary:
+        return qs.filter(path__startswith=user.organization.path)
+    return qs
+
+
+# --- Local periods (Asia/Shanghai) -------------------------------------------------------------
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def local_range(
+    start: datetime.date, end: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start 00:00, end+1 00:00) in local time, for a `start__gte / start__lt` filter."""
+    return _local_midnight(start), _local_midnight(end + datetime.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class PeriodSpan:
+    key: str  # "M03", "Q1", "Y"
+    label: str
+    first: datetime.date
+    last: datetime.date
+    months: tuple[int, ...]
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    if month == 12:
+        return datetime.date(year, 12, 31)
+    return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
+
+
+def periods_of(kind: str, year: int) -> list[PeriodSpan]:
+    if kind == Period.MONTH:
+        return [
+            PeriodSpan(
+                f"M{m:02d}",
+                _("%(year)s-%(month)02d") % {"year": year, "month": m},
+                datetime.date(year, m, 1),
+                _month_end(year, m),
+                (m,),
+            )
+            for m in range(1, 13)
+        ]
+    if kind == Period.QUARTER:
+        return [
+            PeriodSpan(
+                f"Q{q}",
+                _("Q%(quarter)s %(year)s") % {"quarter": q, "year": year},
+                datetime.date(year, 3 * q - 2, 1),
+                _month_end(year, 3 * q),
+                tuple(range(3 * q - 2, 3 * q + 1)),
+            )
+            for q in range(1, 5)
+        ]
+    return [
+        PeriodSpan(
+            "Y",
+            _("Year %(year)s") % {"year": year},
+            datetime.date(year, 1, 1),
+            datetime.date(year, 12, 31),
+            tuple(range(1, 13)),
+        )
+    ]
+
+
+def _period_months(period: str | None) -> set[int] | None:
+    """The months a `period` filter covers: "Q1".."Q4", "M1".."M12"/"M01", "Y" or None."""
+    if not period:
+        return None
+    period = period.upper()
+    if period == "Y":
+        return set(range(1, 13))
+    if period.startswith("Q") and period[1:].isdigit() and 1 <= int(period[1:]) <= 4:
+        q = int(period[1:])
+        return set(range(3 * q - 2, 3 * q + 1))
+    if period.startswith("M") and period[1:].isdigit() and 1 <= int(period[1:]) <= 12:
+        return {int(period[1:])}
+    raise ValueError(f"unknown period {period!r}")
+
+
+# --- Compliance ------------------------------------------------------------------------------
+
+
+@dataclass
+class ComplianceRow:
+    organization_id: int
+    activity_type: str
+    type_label: str
+    period_kind: str
+    period: PeriodSpan
+    required: int
+    held: int
+
+    @property
+    def met(self) -> bool:
+        return self.held >= self.required
+
+    def is_due(self, as_of: datetime.date) -> bool:
+        """The period has ended by `as_of`."""
+        return self.period.last < as_of
+
+    def is_overdue(self, as_of: datetime.date) -> bool:
+        return self.is_due(as_of) and not self.met
+
+
+def _requirements() -> dict[str, list[RequiredFrequency]]:
+    by_kind: dict[str, list[RequiredFrequency]] = defaultdict(list)
+    for item in RequiredFrequency.objects.all():
+        by_kind[item.organization_kind].append(item)
+    return by_kind
+
+
+def _held_counts(
+    organization_ids: list[int] | None, year: int, types: set[str]
+) -> dict[tuple[int, str, int], int]:
+    """(organization id, type, local month) → number of held activities it hosted."""
+    first, last = local_range(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    qs = ActivityHost.objects.filter(
+        activity__status=ActivityStatus.HELD,
+        activity__type__in=types,
+        activity__start__gte=first,
+        activity__start__lt=last,
+    )
+    if organization_ids is not None:
+        qs = qs.filter(organization_id__in=organization_ids)
+    rows = (
+        qs.annotate(month=ExtractMonth("activity__start", tzinfo=timezone.get_default_timezone()))
+        .values("organization_id", "activity__type", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(r["organization_id"], r["activity__type"], r["month"]): r["n"] for r in rows}
+
+
+def _compliance_rows(
+    organizations: list[Organization],
+    year: int,
+    period: str | None = None,
+    requirements: dict[str, list[RequiredFrequency]] | None = None,
+) -> dict[int, list[ComplianceRow]]:
+    requirements = _requirements() if requirements is None else requirements
+    types = {item.activity_type for items in requirements.values() for item in items}
+    months = _period_months(period)
+    counts = _held_counts([org.pk for org in organizations], year, types) if types else {}
+    labels = dict(ActivityType.choices)
+    result: dict[int, list[ComplianceRow]] = {}
+    for org in organizations:
+        rows = []
+        for item in requirements.get(org.kind, []):
+            for span in periods_of(item.period, year):
+                if months is not None and not months & set(span.months):
+                    continue
+                held = sum(counts.get((org.pk, item.activity_type, m), 0) for m in span.months)
+                rows.append(
+                    ComplianceRow(
+                        organization_id=org.pk,
+                        activity_type=item.activity_type,
+                        type_label=str(labels.get(item.activity_type, item.activity_type)),
+                        period_kind=item.period,
+                        period=span,
+                        required=item.times,
+                        held=held,
+                    )
+                )
+        result[org.pk] = rows
+    return result
+
+
+def compliance(
+    *, organization: Organization, year: int, period: str | None = None
+) -> list[ComplianceRow]:
+    """Held vs required, per required type and per period of `year` (3 queries).
+
+    `period` narrows to the periods overlapping "Q1".."Q4", "M01".."M12" or "Y". Only held
+    activities count; a meeting counts in the local (Asia/Shanghai) period of its start.
+    """
+    return _compliance_rows([organization], year, period)[organization.pk]
+
+
+@dataclass
+class ComplianceSummary:
+    """One organization's year so far: per type, held and required in the periods begun."""
+
+    organization: Organization
+    cells: dict[str, tuple[int, int]] = field(default_factory=dict)  # type → (held, required)
+    overdue: list[ComplianceRow] = field(default_factory=list)
+
+
+def compliance_board(
+    organizations: list[Organization], *, year: int, as_of: datetime.date
+) -> tuple[list[str], list[ComplianceSummary]]:
+    """The compliance board for a page of organizations: 2 queries whatever their number."""
+    requirements = _requirements()
+    rows = _compliance_rows(organizations, year, requirements=requirements)
+    types = [
+        t
+        for t, _label in ActivityType.choices
+        if any(item.activity_type == t for items in requirements.values() for item in items)
+    ]
+    summaries = []
+    for org in organizations:
+        summary = ComplianceSummary(organization=org)
+        for row in rows[org.pk]:
+            if row.period.first > as_of:
+                continue
+            held, required = summary.cells.get(row.activity_type, (0, 0))
+            summary.cells[row.activity_type] = (held + row.held, required + row.required)
+            if row.is_overdue(as_of):
+                summary.overdue.append(row)
+        summaries.append(summary)
+    return types, summaries
+
+
+@dataclass
+class OverdueItem:
+    organization: Organization
+    activity_type: str
+    type_label: str
+    period_label: str
+    period_last: datetime.date
+    required: int
+    held: int
+
+
+def _compliance_organizations(user) -> QuerySet[Organization]:
+    kinds = RequiredFrequency.objects.values("organization_kind")
+    return organizations_for(user).filter(kind__in=kinds)
+
+
+def overdue_compliance(user, as_of: datetime.date) -> list[OverdueItem]:
+    """Every period of `as_of`'s year that has ended without the required meetings, across
+    the organizations the user sees (4 queries whatever their number)."""
+    organizations = list(_compliance_organizations(user))
+    rows = _compliance_rows(organizations, as_of.year)
+    by_id = {org.pk: org for org in organizations}
+    items = []
+    for org_id, org_rows in rows.items():
+        org = by_id[org_id]
+        for row in org_rows:
+            if not row.is_overdue(as_of):
+                continue
+            if org.founded_on and row.period.last < org.founded_on:
+                continue
+            items.append(
+                OverdueItem(
+                    organization=org,
+                    activity_type=row.activity_type,
+                    type_label=row.type_label,
+                    period_label=row.period.label,
+                    period_last=row.period.last,
+                    required=row.required,
+                    held=row.held,
+                )
+            )
+    items.sort(key=lambda i: (i.organization.path, i.activity_type, i.period_last))
+    return items
+
+
+def meetings_held(organization: Organization, year: int, type: str) -> int:
+    """How many activities of `type` the organization hosted (lead or co-host) and held in `year`."""
+    first, last = local_range(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    return Activity.objects.filter(
+        host_links__organization=organization,
+        type=type,
+        status=ActivityStatus.HELD,
+        start__gte=first,
+        start__lt=last,
+    ).count()
+
+
+def joint_activity_count(*, year: int, organization: Organization | None = None) -> int:
+    """Held activities with two or more hosts in `year` (for one organization: those it hosted)."""
+    first, last = local_range(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    qs = Activity.objects.filter(
+        is_joint=True, status=ActivityStatus.HELD, start__gte=first, start__lt=last
+    )
+    if organization is not None:
+        qs = qs.filter(host_links__organization=organization)
+    return qs.count()
+
+
+# --- Participation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipationRate:
+    expected: int
+    present: int
+    excused: int
+    absent: int
+
+    @property
+    def rate(self) -> float | None:
+        """present / (expected − excused); None when nobody was expected."""
+        base = self.expected - self.excused
+        return self.present / base if base > 0 else None
+
+
+def participation_rate(
+    *,
+    member=None,
+    organization: Organization | None = None,
+    start: datetime.date,
+    end: datetime.date,
+) -> ParticipationRate:
+    """Attendance of held activities between the local dates `start` and `end` (inclusive),
+    for one member or for the members of an organization's subtree (one query)."""
+    first, last = local_range(start, end)
+    qs = Attendance.objects.filter(
+        activity__status=ActivityStatus.HELD,
+        activity__start__gte=first,
+        activity__start__lt=last,
+    )
+    if member is not None:
+        qs = qs.filter(member=member)
+    if organization is not None:
+        qs = qs.filter(member__organization__path__startswith=organization.path)
+    totals = qs.aggregate(
+        expected=Count("pk"),
+        present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+        excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
+        absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
+    )
+    return ParticipationRate(**totals)
+
+
+def recent_activities(organization: Organization, limit: int = 5) -> list[Activity]:
+    return list(
+        Activity.objects.filter(_hosted_in_subtree(organization.path))
+        .select_related("organization")
+        .order_by("-start")[:limit]
+    )
+
+
+def contest_ranking(contest) -> list:
+    """Entries with their average score, best first (one query)."""
+    from django.db.models import Avg
+
+    from activities.models import ContestEntry
+
+    return list(
+        ContestEntry.objects.filter(contest=contest)
+        .select_related("member")
+        .annotate(average=Avg("scores__score"), judges=Count("scores"))
+        .order_by("-average", "pk")
+    )
