@@ -73,6 +73,14 @@ class Activity(models.Model):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     place_text = models.CharField(_("place"), max_length=200, blank=True)
+    booking = models.OneToOneField(
+        "venues.Booking",
+        verbose_name=_("venue booking"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activity",
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
     )

@@ -200,14 +200,14 @@ def activity_cancel(*, activity: Activity, acting_user) -> Activity:
         raise ActivityError(_("An activity that was held cannot be cancelled."))
     activity.status = ActivityStatus.CANCELLED
     activity.save(update_fields=["status", "updated_at"])
-    booking = getattr(activity, "booking", None)
-    if booking is not None:
+    booking = activity.booking
+    if booking is not None and booking.is_active:
+        from venues.services import BookingError, booking_cancel
+
         try:
-            from venues.services import booking_cancel
-        except ImportError:
-            booking_cancel = None
-        if booking_cancel is not None:
             booking_cancel(booking=booking, acting_user=acting_user)
+        except BookingError as exc:
+            raise ActivityError(str(exc)) from exc
     return activity
 
 
