@@ -1,1 +1,475 @@
-"""Models of the assessment app."""
+"""Annual assessment (考核): rubrics, rounds, scores, inspections (督查) and rectification (整改).
+
+Workflows live in `assessment.services`; this module keeps the data and its invariants.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Category
+
+POINTS = {"max_digits": 6, "decimal_places": 2}
+ZERO = Decimal("0")
+
+
+def fmt_points(value: Decimal | None) -> str:
+    """40.00 → "40", 37.50 → "37.5"; None → "—"."""
+    if value is None:
+        return "—"
+    return format(Decimal(value).normalize(), "f")
+
+
+# --- Rubrics (考核细则) --------------------------------------------------------------------
+
+
+class Rubric(models.Model):
+    """The scoring table for one year and one organization type (建制 / 三缘型)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    category = models.CharField(_("organization type"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("title"), max_length=200)
+    max_total = models.DecimalField(
+        _("declared maximum total"),
+        default=Decimal("100"),
+        validators=[MinValueValidator(1)],
+        **POINTS,
+    )
+    bonus_cap = models.DecimalField(
+        _("bonus cap"), default=ZERO, validators=[MinValueValidator(0)], **POINTS
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+        ordering = ["-year", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "category"], name="rubric_unique_year_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_category_display()} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:rubric_detail", args=[self.pk])
+
+
+class Section(models.Model):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(_("title"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("rubric section")
+        verbose_name_plural = _("rubric sections")
+        ordering = ["rubric", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ItemKind(models.TextChoices):
+    NORMAL = "normal", _("Normal item")
+    BONUS = "bonus", _("Bonus item")
+    VETO = "veto", _("Veto item")
+
+
+class Item(models.Model):
+    """One line of the rubric. A veto item (一票否决) carries no points; ticking it fails the grade."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    criterion = models.TextField(_("criterion"), blank=True)
+    max_points = models.DecimalField(
+        _("maximum points"), validators=[MinValueValidator(0)], **POINTS
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ItemKind.choices, default=ItemKind.NORMAL
+    )
+    metric = models.CharField(_("evidence metric"), max_length=50, null=True, blank=True)
+    metric_params = models.JSONField(_("metric parameters"), default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("rubric item")
+        verbose_name_plural = _("rubric items")
+        ordering = ["rubric", "section__position", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "code"], name="item_code_unique_in_rubric")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.section_id and self.rubric_id and self.section.rubric_id != self.rubric_id:
+            errors["section"] = _("The section belongs to another rubric.")
+        if self.kind == ItemKind.VETO and self.max_points and self.max_points != ZERO:
+            errors["max_points"] = _("A veto item carries no points (maximum 0).")
+        if self.metric:
+            from assessment.metrics import REGISTRY
+
+            if self.metric not in REGISTRY:
+                errors["metric"] = _("Unknown evidence metric “%(key)s”.") % {"key": self.metric}
+        if not isinstance(self.metric_params, dict):
+            errors["metric_params"] = _("Metric parameters must be a mapping.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DeductionRule(models.Model):
+    """A deduction line of an item, e.g. "没有年度计划扣3分"."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="deductions")
+    text = models.CharField(_("deduction"), max_length=200)
+    points = models.DecimalField(_("points"), validators=[MinValueValidator(0)], **POINTS)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("deduction rule")
+        verbose_name_plural = _("deduction rules")
+        ordering = ["item", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --- Grades -------------------------------------------------------------------------------
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+
+
+class GradeThresholds(models.Model):
+    """The grade boundaries (one row). A grade is cached on each assessment when finalized."""
+
+    excellent = models.DecimalField(_("excellent from"), default=Decimal("90"), **POINTS)
+    good = models.DecimalField(_("good from"), default=Decimal("80"), **POINTS)
+    pass_mark = models.DecimalField(_("pass from"), default=Decimal("60"), **POINTS)
+
+    class Meta:
+        verbose_name = _("grade thresholds")
+        verbose_name_plural = _("grade thresholds")
+
+    def __str__(self) -> str:
+        return f"{self.excellent}/{self.good}/{self.pass_mark}"
+
+    def clean(self) -> None:
+        if not (self.excellent > self.good > self.pass_mark >= 0):
+            raise ValidationError(
+                _("Thresholds must fall: excellent above good above pass, none negative.")
+            )
+
+    @classmethod
+    def current(cls) -> GradeThresholds:
+        return cls.objects.order_by("pk").first() or cls()
+
+    def grade_for(self, total: Decimal, *, vetoed: bool = False) -> str:
+        if vetoed:
+            return Grade.FAIL
+        if total >= self.excellent:
+            return Grade.EXCELLENT
+        if total >= self.good:
+            return Grade.GOOD
+        if total >= self.pass_mark:
+            return Grade.PASS
+        return Grade.FAIL
+
+
+# --- Rounds -------------------------------------------------------------------------------
+
+
+class RoundState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+    SCORING = "scoring", _("Scoring")
+    FINALIZED = "finalized", _("Finalized")
+
+
+class Round(models.Model):
+    """One year's assessment of a set of organizations."""
+
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    rubrics = models.ManyToManyField(Rubric, verbose_name=_("rubrics"), related_name="rounds")
+    organizations = models.ManyToManyField(
+        "branches.Organization",
+        verbose_name=_("organizations in scope"),
+        blank=True,
+        related_name="assessment_rounds",
+    )
+    self_assessment_due = models.DateField(_("self-assessment due"), null=True, blank=True)
+    scoring_due = models.DateField(_("scoring due"), null=True, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=RoundState.choices,
+        default=RoundState.DRAFT,
+        db_index=True,
+    )
+    finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assessment round")
+        verbose_name_plural = _("assessment rounds")
+        ordering = ["-year", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:round_detail", args=[self.pk])
+
+    @property
+    def is_finalized(self) -> bool:
+        return self.state == RoundState.FINALIZED
+
+    def clean(self) -> None:
+        if (
+            self.self_assessment_due
+            and self.scoring_due
+            and self.scoring_due < self.self_assessment_due
+        ):
+            raise ValidationError(
+                {"scoring_due": _("Scoring cannot be due before the self-assessment.")}
+            )
+
+
+class RoundEvent(models.Model):
+    """The log of a round's transitions; a reopening carries its reason."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(_("from"), max_length=20, choices=RoundState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=RoundState.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("round event")
+        verbose_name_plural = _("round events")
+        ordering = ["round", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.from_state} → {self.to_state}"
+
+    @property
+    def is_reopening(self) -> bool:
+        return self.from_state == RoundState.FINALIZED
+
+
+class Assignment(models.Model):
+    """Which supervisors score which organization in a round."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignments")
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="assessment_assignments"
+    )
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervisors"),
+        related_name="assessment_assignments",
+        limit_choices_to={"role": "supervisor"},
+    )
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organization"], name="one_assignment_per_round_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.organization}"
+
+
+class Assessment(models.Model):
+    """One organization's assessment in a round. `version` rises with every save (optimistic
+    locking); total, grade and rank are cached when the round is finalized."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assessments")
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="assessments"
+    )
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="assessments")
+    version = models.PositiveIntegerField(_("version"), default=1)
+    total = models.DecimalField(_("total"), null=True, blank=True, **POINTS)
+    grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    vetoed = models.BooleanField(_("vetoed"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["round", "organization__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organization"], name="one_assessment_per_round_org"
+            )
+        ]
+        indexes = [models.Index(fields=["round", "grade"])]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.organization}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:score", args=[self.pk])
+
+
+class ItemScore(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="scores")
+    self_score = models.DecimalField(_("self score"), null=True, blank=True, **POINTS)
+    self_note = models.TextField(_("self-assessment note"), blank=True)
+    score = models.DecimalField(_("assessed score"), null=True, blank=True, **POINTS)
+    comment = models.TextField(_("comment"), blank=True)
+    deductions = models.ManyToManyField(
+        DeductionRule, verbose_name=_("deductions"), blank=True, related_name="+"
+    )
+    veto_triggered = models.BooleanField(_("veto triggered"), default=False)
+    changed_in_version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("item score")
+        verbose_name_plural = _("item scores")
+        ordering = ["assessment", "item__section__position", "item__position", "item__pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="one_score_per_item"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0), name="score_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(self_score__isnull=True) | Q(self_score__gte=0),
+                name="self_score_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.item.code}"
+
+    def clean(self) -> None:
+        errors = {}
+        maximum = self.item.max_points
+        for field in ("score", "self_score"):
+            value = getattr(self, field)
+            if value is not None and not (ZERO <= value <= maximum):
+                errors[field] = _("%(code)s: the score must lie between 0 and %(max)s.") % {
+                    "code": self.item.code,
+                    "max": fmt_points(maximum),
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Inspections (督查) and rectification (整改) ---------------------------------------------
+
+
+class InspectionKind(models.TextChoices):
+    GUIDANCE = "guidance", _("Regular guidance")
+    UNANNOUNCED = "unannounced", _("Unannounced visit")
+    ROUTINE = "routine", _("Routine assessment")
+
+
+class Inspection(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=InspectionKind.choices)
+    date = models.DateField(_("date"), db_index=True)
+    organization = models.ForeignKey(
+        "branches.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("inspectors"), related_name="inspections"
+    )
+    findings = models.TextField(_("findings"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["organization", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} · {self.organization}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:inspection_detail", args=[self.pk])
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class RectificationQuerySet(models.QuerySet):
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(status=RectificationStatus.OPEN, deadline__lt=today)
+
+
+class Rectification(models.Model):
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="rectifications"
+    )
+    required = models.TextField(_("rectification required"))
+    deadline = models.DateField(_("deadline"), db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RectificationStatus.choices,
+        default=RectificationStatus.OPEN,
+        db_index=True,
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    objects = RectificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+        ordering = ["deadline", "pk"]
+
+    def __str__(self) -> str:
+        return self.required[:50]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == RectificationStatus.OPEN and self.deadline < timezone.localdate()
+
+    def clean(self) -> None:
+        if self.status == RectificationStatus.DONE and not self.done_on:
+            raise ValidationError({"done_on": _("Give the date the rectification was done.")})
+        if self.status == RectificationStatus.OPEN and self.done_on:
+            raise ValidationError({"done_on": _("An open rectification has no completion date.")})

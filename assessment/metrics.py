@@ -1,0 +1,271 @@
+"""Evidence from the portal's own records, for rubric items bound to a metric.
+
+A metric is a function (organization, year) → MetricResult: the value, how it was computed
+(plain words), links to the filtered record lists it was computed from, and a suggested score
+for an item (using the item's `metric_params`). The supervisor decides; a suggestion is only
+shown, never saved by itself.
+
+The reference date of a year is 31 December, or today while the year is still running.
+A metric whose source app has no records yet is not registered (see `REGISTRY`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+ONE_DECIMAL = Decimal("0.1")
+
+
+def reference_date(year: int) -> datetime.date:
+    return min(datetime.date(year, 12, 31), timezone.localdate())
+
+
+def _quantize(value: Decimal) -> Decimal:
+    return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def _clamp(value: Decimal, maximum: Decimal) -> Decimal:
+    return _quantize(max(Decimal("0"), min(maximum, value)))
+
+
+def _param(item, name: str, default) -> Decimal:
+    params = item.metric_params if isinstance(item.metric_params, dict) else {}
+    try:
+        return Decimal(str(params.get(name, default)))
+    except Exception:  # a malformed parameter falls back to the default
+        return Decimal(str(default))
+
+
+def _url(name: str, args=None, query: dict | None = None) -> str | None:
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@dataclass
+class MetricResult:
+    value: float | int | None
+    display: str
+    explanation: str
+    links: list[tuple[str, str]] = field(default_factory=list)
+    scorer: Callable[[object], Decimal | None] | None = None
+
+    def suggested_score(self, item) -> Decimal | None:
+        """The score the evidence suggests for `item`, within [0, item.max_points]."""
+        if self.scorer is None:
+            return None
+        suggestion = self.scorer(item)
+        return None if suggestion is None else _clamp(suggestion, item.max_points)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: object  # lazy string
+    function: Callable[[object, int], MetricResult]
+    params_help: object = ""
+
+
+REGISTRY: dict[str, Metric] = {}
+
+
+def register(key: str, label, params_help=""):
+    def decorator(function):
+        REGISTRY[key] = Metric(key=key, label=label, function=function, params_help=params_help)
+        return function
+
+    return decorator
+
+
+def metric_choices() -> list[tuple[str, object]]:
+    return [(key, metric.label) for key, metric in REGISTRY.items()]
+
+
+def compute(key: str | None, organization, year: int) -> MetricResult | None:
+    metric = REGISTRY.get(key or "")
+    return metric.function(organization, year) if metric else None
+
+
+def _share_scorer(share: float, full_key: str = "full_at", full_default="1"):
+    """Full marks once `share` reaches the item's `full_at`; proportionally below it."""
+
+    def scorer(item) -> Decimal:
+        full_at = _param(item, full_key, full_default)
+        if full_at <= 0:
+            return item.max_points
+        return item.max_points * min(Decimal("1"), Decimal(str(share)) / full_at)
+
+    return scorer
+
+
+def _per_unit_scorer(count: int, default_each="1"):
+    """Bonus-style: `points_each` per record, up to the item's maximum."""
+
+    def scorer(item) -> Decimal:
+        return _param(item, "points_each", default_each) * count
+
+    return scorer
+
+
+# --- branches ------------------------------------------------------------------------------
+
+
+@register(
+    "six_haves",
+    gettext_lazy("Six-haves completion"),
+    gettext_lazy("full_at: share of the six items that earns full marks (default 1)."),
+)
+def six_haves(organization, year: int) -> MetricResult:
+    from branches.models import SIX_HAVES
+
+    done = [str(label) for name, label in SIX_HAVES if getattr(organization, name)]
+    missing = [str(label) for name, label in SIX_HAVES if not getattr(organization, name)]
+    share = organization.six_haves_share
+    explanation = _(
+        "%(done)s of the 6 standardization items are recorded as in place (as recorded now)."
+    ) % {"done": len(done)}
+    if missing:
+        explanation += " " + _("Missing: %(items)s.") % {"items": "、".join(missing)}
+    link = _url("branches:detail", args=[organization.pk])
+    return MetricResult(
+        value=share,
+        display=f"{len(done)}/6",
+        explanation=explanation,
+        links=[(_("Organization record"), link)] if link else [],
+        scorer=_share_scorer(share),
+    )
+
+
+@register(
+    "overdue_term",
+    gettext_lazy("Committee term overdue"),
+    gettext_lazy("Full marks when the current term (or its approved extension) has not run out."),
+)
+def overdue_term(organization, year: int) -> MetricResult:
+    from branches.models import CommitteeTerm
+
+    on = reference_date(year)
+    term = (
+        CommitteeTerm.objects.filter(organization=organization, is_current=True)
+        .order_by("-started_on")
+        .first()
+    )
+    link = _url("branches:detail", args=[organization.pk])
+    links = [(_("Organization record"), link)] if link else []
+    if term is None:
+        return MetricResult(
+            value=None,
+            display=_("No term recorded"),
+            explanation=_("No current committee term is recorded for this organization."),
+            links=links,
+            scorer=None,
+        )
+    ends = term.extended_until or term.ends_on
+    overdue = ends < on
+    if overdue:
+        display = _("Overdue")
+        explanation = _("The current term ended on %(ends)s, before %(on)s.") % {
+            "ends": ends,
+            "on": on,
+        }
+    else:
+        display = _("Within term")
+        explanation = _("The current term runs until %(ends)s.") % {"ends": ends}
+    if term.extended_until:
+        explanation += " " + _("(Extension approved: %(reason)s)") % {
+            "reason": term.extension_reason or "—"
+        }
+    return MetricResult(
+        value=overdue,
+        display=display,
+        explanation=explanation,
+        links=links,
+        scorer=(lambda item: Decimal("0")) if overdue else (lambda item: item.max_points),
+    )
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+@register(
+    "community_registration",
+    gettext_lazy("Members registered to a community"),
+    gettext_lazy("full_at: share of members that earns full marks (default 0.9)."),
+)
+def community_registration(organization, year: int) -> MetricResult:
+    from members.models import Member, MemberStatus
+
+    on = reference_date(year)
+    members = Member.objects.filter(
+        organization__path__startswith=organization.path, status=MemberStatus.NORMAL
+    )
+    total = members.count()
+    registered = members.filter(
+        Q(registered_community__isnull=False)
+        & (Q(registered_on__isnull=True) | Q(registered_on__lte=on))
+    ).count()
+    share = registered / total if total else 0.0
+    link = _url("members:list", query={"organization": organization.pk})
+    return MetricResult(
+        value=share,
+        display=f"{registered}/{total} ({share * 100:.1f}%)",
+        explanation=_(
+            "%(registered)s of %(total)s members (normal status, this organization and below) "
+            "had registered with a community by %(on)s."
+        )
+        % {"registered": registered, "total": total, "on": on},
+        links=[(_("Members"), link)] if link else [],
+        scorer=_share_scorer(share, full_default="0.9") if total else None,
+    )
+
+
+# --- assessment (inspections) --------------------------------------------------------------
+
+
+@register(
+    "open_rectifications",
+    gettext_lazy("Open rectifications"),
+    gettext_lazy(
+        "per_open: points off per open rectification (default 0.5); "
+        "per_overdue: points off per overdue one (default 2)."
+    ),
+)
+def open_rectifications(organization, year: int) -> MetricResult:
+    from assessment.models import Rectification
+
+    on = reference_date(year)
+    still_open = Rectification.objects.filter(
+        inspection__organization=organization, inspection__date__lte=on
+    ).filter(Q(status="open") | Q(done_on__gt=on))
+    open_count = still_open.count()
+    overdue = still_open.filter(deadline__lt=on).count()
+    link = _url("assessment:rectification_list", query={"organization": organization.pk})
+
+    def scorer(item) -> Decimal:
+        per_open = _param(item, "per_open", "0.5")
+        per_overdue = _param(item, "per_overdue", "2")
+        return item.max_points - per_open * (open_count - overdue) - per_overdue * overdue
+
+    return MetricResult(
+        value=open_count,
+        display=_("%(open)s open, %(overdue)s overdue") % {"open": open_count, "overdue": overdue},
+        explanation=_(
+            "Rectifications from inspections of this organization still open on %(on)s: "
+            "%(open)s, of which %(overdue)s past their deadline."
+        )
+        % {"on": on, "open": open_count, "overdue": overdue},
+        links=[(_("Rectifications"), link)] if link else [],
+        scorer=scorer,
+    )
