@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class BranchesConfig(AppConfig):
     name = "branches"
     verbose_name = _("Organizations")
+
+    def ready(self) -> None:
+        # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
+        from branches import permissions  # noqa: F401

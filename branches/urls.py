@@ -1,11 +1,24 @@
 """URLs under /branches/."""
 
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from alliance.views import section_placeholder
+from branches import views
 
 app_name = "branches"
 urlpatterns = [
-    path("", section_placeholder, {"title": _("Organizations")}, name="list"),
+    path("", views.OrganizationListView.as_view(), name="list"),
+    path("export/", views.organization_export, name="export"),
+    path("tree/", views.OrganizationTreeView.as_view(), name="tree"),
+    path("new/", views.OrganizationCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.OrganizationEditView.as_view(), name="edit"),
+    path("<int:pk>/dissolve/", views.OrganizationDissolveView.as_view(), name="dissolve"),
+    path("<int:pk>/terms/new/", views.TermCreateView.as_view(), name="term_create"),
+    path("<int:pk>/terms/<int:term>/", views.TermEditView.as_view(), name="term_edit"),
+    path("<int:pk>/committee/add/", views.PositionAddView.as_view(), name="position_add"),
+    path(
+        "<int:pk>/committee/<int:position>/remove/",
+        views.position_remove,
+        name="position_remove",
+    ),
 ]

@@ -1,0 +1,215 @@
+"""Forms of the organization pages and the alliance registry."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import (
+    SIX_HAVES,
+    AllianceMembership,
+    AnnualTarget,
+    CommitteePosition,
+    CommitteeTerm,
+    Community,
+    Organization,
+    Status,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+SIX_HAVE_FIELDS = [name for field, _label in SIX_HAVES for name in (field, f"{field}_note")]
+STAFF_FIELDS = [
+    "name",
+    "kind",
+    "category",
+    "affinity",
+    "department",
+    "parent",
+    "district",
+    "community",
+    "founded_on",
+    "directly_managed",
+    "pilot_year",
+    "demonstration_year",
+    "annual_theme",
+    "brand",
+    "liaison",
+    *SIX_HAVE_FIELDS,
+]
+# A secretary keeps their organization's own records; its place in the tree and its flags
+# (directly managed, pilot, demonstration site) are the bureau's.
+SECRETARY_EDIT_FIELDS = [
+    "name",
+    "district",
+    "community",
+    "founded_on",
+    "annual_theme",
+    "brand",
+    *SIX_HAVE_FIELDS,
+]
+SECRETARY_CREATE_FIELDS = [
+    "name",
+    "kind",
+    "category",
+    "affinity",
+    "parent",
+    *SECRETARY_EDIT_FIELDS[1:],
+]
+
+
+def grouped_community_choices(blank_label="---------") -> list:
+    """Communities grouped by district for a plain <select> (optgroups)."""
+    groups: dict[str, list] = {}
+    for community in Community.objects.select_related("district").order_by(
+        "district__position", "name"
+    ):
+        groups.setdefault(community.district.name, []).append((community.pk, community.name))
+    return [("", blank_label), *groups.items()]
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the fields it names (or on the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = STAFF_FIELDS
+        widgets = {"founded_on": DATE}
+
+    def __init__(self, *args, user=None, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = bool(user and user.is_bureau_staff)
+        keep = (
+            STAFF_FIELDS
+            if staff
+            else (SECRETARY_CREATE_FIELDS if creating else SECRETARY_EDIT_FIELDS)
+        )
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "community" in self.fields:
+            self.fields["community"].choices = grouped_community_choices()
+            self.fields["community"].help_text = _("Choose a community in the chosen district.")
+        if "parent" in self.fields:
+            parents = Organization.objects.filter(status=Status.ACTIVE).order_by("path")
+            if not staff and user is not None and user.organization_id:
+                parents = parents.filter(path__startswith=user.organization.path)
+                self.fields["parent"].required = True
+            if self.instance.pk:
+                parents = parents.exclude(path__startswith=self.instance.path)
+            self.fields["parent"].queryset = parents
+        if "liaison" in self.fields:
+            from alliance.models import User
+
+            self.fields["liaison"].queryset = User.objects.filter(is_active=True).order_by(
+                "username"
+            )
+
+    def _post_clean(self):
+        # The services validate (model rules, names, cycles) and name the field; the form only
+        # converts the input, so a message is not shown twice.
+        pass
+
+
+class DissolveForm(forms.Form):
+    dissolved_on = forms.DateField(label=_("dissolved on"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dissolved_on"].initial = timezone.localdate()
+
+
+class TermForm(forms.ModelForm):
+    class Meta:
+        model = CommitteeTerm
+        fields = ["started_on", "ends_on", "extended_until", "extension_reason"]
+        widgets = {"started_on": DATE, "ends_on": DATE, "extended_until": DATE}
+
+    def __init__(self, *args, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            del self.fields["extended_until"]
+            del self.fields["extension_reason"]
+            self.fields["ends_on"].required = False
+            self.fields["ends_on"].help_text = _(
+                "Leave empty for the usual term: 3 years, 5 for community organizations."
+            )
+
+    def _post_clean(self):
+        pass
+
+
+class PositionForm(forms.ModelForm):
+    class Meta:
+        model = CommitteePosition
+        fields = ["position", "member", "person_name"]
+
+    def __init__(self, *args, organization=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from members.models import Member, MemberStatus
+
+        self.fields["member"].queryset = Member.objects.filter(
+            organization=organization, status=MemberStatus.NORMAL
+        ).order_by("name")
+        self.fields["person_name"].required = False
+        self.fields["person_name"].help_text = _("Needed only when no member is chosen.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("member") and not (cleaned.get("person_name") or "").strip():
+            self.add_error("person_name", _("Choose a member or give a name."))
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+class AllianceJoinForm(forms.ModelForm):
+    class Meta:
+        model = AllianceMembership
+        fields = ["organization", "joined_on", "hub", "role"]
+        widgets = {"joined_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (
+            Organization.objects.filter(status=Status.ACTIVE)
+            .exclude(
+                pk__in=AllianceMembership.objects.filter(left_on__isnull=True).values(
+                    "organization"
+                )
+            )
+            .order_by("name")
+        )
+        self.fields["joined_on"].initial = timezone.localdate()
+
+    def _post_clean(self):
+        pass
+
+
+class AllianceLeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("left on"), widget=DATE)
+
+
+class AnnualTargetForm(forms.ModelForm):
+    class Meta:
+        model = AnnualTarget
+        fields = [
+            "year",
+            "organizations_target",
+            "coverage_rate_target",
+            "participation_rate_target",
+            "note",
+        ]
+
+    def _post_clean(self):
+        pass
