@@ -1,0 +1,37 @@
+"""Roster rules (django-rules). Reading is scoped by members.selectors first (404)."""
+
+from __future__ import annotations
+
+import rules
+
+from alliance.permissions import (
+    is_bureau_staff,
+    is_liaison,
+    is_secretary,
+    is_supervisor,
+    is_viewer,
+    organization_in_scope,
+)
+
+
+@rules.predicate
+def secretary_of_member(user, member=None) -> bool:
+    """A secretary; for a given member, the secretary of its organization (or above it)."""
+    if not is_secretary(user):
+        return False
+    if member is None:
+        return True
+    return organization_in_scope(user, member.organization)
+
+
+can_read = is_bureau_staff | is_secretary | is_supervisor | is_viewer | is_liaison
+
+rules.add_perm("members.view_member", can_read)
+rules.add_perm("members.add_member", is_bureau_staff | is_secretary)
+rules.add_perm("members.change_member", is_bureau_staff | secretary_of_member)
+rules.add_perm("members.import_member", is_bureau_staff | is_secretary)
+rules.add_perm("members.export_member", can_read)
+rules.add_perm("members.export_unmasked", is_bureau_staff)
+rules.add_perm("members.request_transfer", is_bureau_staff | secretary_of_member)
+rules.add_perm("members.approve_transfer", is_bureau_staff)
+rules.add_perm("members.view_transfer", is_bureau_staff | is_secretary)

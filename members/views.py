@@ -1,0 +1,460 @@
+"""Roster pages: thin views over members.selectors and members.services."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from rules.contrib.views import PermissionRequiredMixin
+
+from alliance.privacy import mask_id_number, mask_phone
+from alliance.services import export_log_record
+from alliance.xlsx import XLSX_CONTENT_TYPE
+from members import imports, selectors, services
+from members.exports import EXPORT_NAME, members_xlsx
+from members.filters import MemberFilter
+from members.forms import (
+    CommendationForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    MemberForm,
+    ParticipationForm,
+    TalentSearchForm,
+    TransferRequestForm,
+    TransferReturnForm,
+)
+
+PER_PAGE_CHOICES = (25, 50, 100)
+IMPORT_SESSION_KEY = "members_import"
+IMPORT_DIR = "member-imports"
+
+
+def shown(user, member):
+    """Set what this user may see of the member's ID number and phone."""
+    member.id_shown = (
+        member.id_number
+        if selectors.may_see_full_id_number(user)
+        else mask_id_number(member.id_number)
+    )
+    member.phone_shown = (
+        member.phone if selectors.may_see_full_phone(user, member) else mask_phone(member.phone)
+    )
+    return member
+
+
+class MemberMixin(PermissionRequiredMixin):
+    """Fetch the member through the selector first (another organization's: 404)."""
+
+    def get_member(self):
+        if not hasattr(self, "_member"):
+            self._member = selectors.get_member_for(self.request.user, self.kwargs["pk"])
+        return self._member
+
+    def get_permission_object(self):
+        return self.get_member()
+
+
+class MemberListView(PermissionRequiredMixin, View):
+    permission_required = "members.view_member"
+
+    def get(self, request):
+        members = selectors.roster_queryset(request.user)
+        filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else members
+        try:
+            per_page = int(request.GET.get("per_page", 25))
+        except ValueError:
+            per_page = 25
+        if per_page not in PER_PAGE_CHOICES:
+            per_page = 25
+        page = Paginator(queryset.order_by("name", "pk"), per_page).get_page(
+            request.GET.get("page")
+        )
+        for member in page.object_list:
+            shown(request.user, member)
+        return render(
+            request,
+            "members/member_list.html",
+            {
+                "filter": filterset,
+                "page_obj": page,
+                "members": page.object_list,
+                "export_query": request.GET.urlencode(),
+            },
+        )
+
+
+class MemberDetailView(MemberMixin, View):
+    permission_required = "members.view_member"
+
+    def get(self, request, pk):
+        member = shown(request.user, self.get_member())
+        return render(
+            request,
+            "members/member_detail.html",
+            {"member": member, **selectors.member_history(member)},
+        )
+
+
+class MemberCreateView(PermissionRequiredMixin, View):
+    permission_required = "members.add_member"
+
+    def get(self, request):
+        return self.show(MemberForm(user=request.user))
+
+    def show(self, form, status=200):
+        return render(
+            self.request,
+            "members/member_form.html",
+            {"form": form, "title": _("Add a member"), "cancel_url": reverse("members:list")},
+            status=status,
+        )
+
+    def post(self, request):
+        form = MemberForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                member = services.member_create(
+                    acting_user=request.user,
+                    organization=form.cleaned_data["organization"],
+                    skills=form.cleaned_data["skills"],
+                    **form.service_fields(),
+                )
+            except services.MemberError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The member was added."))
+                return redirect(member)
+        return self.show(form)
+
+
+def _add_errors(form, exc: services.MemberError) -> None:
+    if exc.errors:
+        for field, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, str(exc))
+
+
+class MemberUpdateView(MemberMixin, View):
+    permission_required = "members.change_member"
+
+    def show(self, form):
+        member = self.get_member()
+        return render(
+            self.request,
+            "members/member_form.html",
+            {
+                "form": form,
+                "member": member,
+                "title": _("Edit %(name)s") % {"name": member.name},
+                "cancel_url": member.get_absolute_url(),
+            },
+        )
+
+    def get(self, request, pk):
+        member = self.get_member()
+        return self.show(
+            MemberForm(instance=member, user=request.user, initial={"skills": member.skills.all()})
+        )
+
+    def post(self, request, pk):
+        member = self.get_member()
+        form = MemberForm(request.POST, instance=member, user=request.user)
+        if form.is_valid():
+            try:
+                services.member_update(
+                    member=member,
+                    acting_user=request.user,
+                    skills=form.cleaned_data["skills"],
+                    **form.service_fields(),
+                )
+            except services.MemberError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The member's record was saved."))
+                return redirect(member)
+        return self.show(form)
+
+
+class MemberFormView(MemberMixin, View):
+    """A small form about one member (transfer request, participation, commendation)."""
+
+    form_class = None
+    title = ""
+    success_message = ""
+
+    def show(self, form):
+        member = self.get_member()
+        return render(
+            self.request,
+            "members/member_small_form.html",
+            {
+                "form": form,
+                "member": member,
+                "title": self.title,
+                "cancel_url": member.get_absolute_url(),
+            },
+        )
+
+    def get(self, request, pk):
+        return self.show(self.form_class())
+
+    def post(self, request, pk):
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.perform(form.cleaned_data)
+            except services.MemberError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, self.success_message)
+                return redirect(self.get_member())
+        return self.show(form)
+
+
+class TransferRequestView(MemberFormView):
+    permission_required = "members.request_transfer"
+    form_class = TransferRequestForm
+
+    @property
+    def title(self):
+        return _("Request a transfer")
+
+    @property
+    def success_message(self):
+        return _("The transfer was requested; bureau staff will review it.")
+
+    def perform(self, data):
+        services.member_transfer_request(
+            member=self.get_member(),
+            to_organization=data["to_organization"],
+            reason=data["reason"],
+            acting_user=self.request.user,
+        )
+
+
+class ParticipationAddView(MemberFormView):
+    permission_required = "members.change_member"
+    form_class = ParticipationForm
+
+    @property
+    def title(self):
+        return _("Add a participation")
+
+    @property
+    def success_message(self):
+        return _("The participation was added.")
+
+    def perform(self, data):
+        services.participation_add(
+            member=self.get_member(),
+            organization=data["organization"],
+            role=data["role"],
+            joined_on=data["joined_on"],
+            acting_user=self.request.user,
+        )
+
+
+class CommendationAddView(MemberFormView):
+    permission_required = "members.change_member"
+    form_class = CommendationForm
+
+    @property
+    def title(self):
+        return _("Add a commendation")
+
+    @property
+    def success_message(self):
+        return _("The commendation was added.")
+
+    def perform(self, data):
+        services.commendation_add(member=self.get_member(), acting_user=self.request.user, **data)
+
+
+class TransferQueueView(PermissionRequiredMixin, View):
+    permission_required = "members.view_transfer"
+
+    def get(self, request):
+        transfers = selectors.transfers_for(request.user, open_only=True).order_by("requested_at")
+        page = Paginator(transfers, 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "members/transfer_queue.html",
+            {"page_obj": page, "transfers": page.object_list, "return_form": TransferReturnForm()},
+        )
+
+
+class TransferDecisionView(PermissionRequiredMixin, View):
+    permission_required = "members.approve_transfer"
+
+    def post(self, request, pk, action):
+        transfer = selectors.get_transfer_for(request.user, pk)
+        try:
+            if action == "approve":
+                services.member_transfer_approve(transfer=transfer, acting_user=request.user)
+                messages.success(request, _("The transfer was approved."))
+            elif action == "complete":
+                services.member_transfer_complete(transfer=transfer, acting_user=request.user)
+                messages.success(request, _("The transfer was completed."))
+            elif action == "return":
+                form = TransferReturnForm(request.POST)
+                reason = form.data.get("return_reason", "")
+                services.member_transfer_return(
+                    transfer=transfer, acting_user=request.user, reason=reason
+                )
+                messages.success(request, _("The transfer was returned."))
+            else:
+                raise Http404
+        except services.MemberError as exc:
+            messages.error(request, str(exc))
+        return redirect("members:transfers")
+
+
+class TalentPoolView(PermissionRequiredMixin, View):
+    permission_required = "members.view_member"
+
+    def get(self, request):
+        form = TalentSearchForm(request.GET or None)
+        members = None
+        page = None
+        if form.is_bound and form.is_valid():
+            members = selectors.talent_search(
+                request.user,
+                skill=form.cleaned_data["skill"],
+                community=form.cleaned_data["community"],
+                willing=True if form.cleaned_data["willing"] else None,
+            ).order_by("name", "pk")
+            page = Paginator(members, 50).get_page(request.GET.get("page"))
+            for member in page.object_list:
+                shown(request.user, member)
+        return render(
+            request,
+            "members/talent_pool.html",
+            {"form": form, "page_obj": page, "members": page.object_list if page else None},
+        )
+
+
+class ExportView(PermissionRequiredMixin, View):
+    permission_required = "members.export_member"
+
+    def get(self, request):
+        members = selectors.members_for(request.user)
+        filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
+        if filterset.is_bound and filterset.is_valid():
+            members = filterset.qs
+        unmasked = request.GET.get("unmasked") == "1" and request.user.has_perm(
+            "members.export_unmasked"
+        )
+        response = members_xlsx(members, unmasked=unmasked)
+        if unmasked:
+            query = request.GET.copy()
+            query.pop("page", None)
+            export_log_record(
+                user=request.user,
+                export=EXPORT_NAME,
+                query=query,
+                unmasked=True,
+                rows=response.rows_written,
+            )
+        return response
+
+
+class ImportTemplateView(PermissionRequiredMixin, View):
+    permission_required = "members.import_member"
+
+    def get(self, request):
+        response = HttpResponse(
+            imports.build_template(request.user), content_type=XLSX_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = 'attachment; filename="members-template.xlsx"'
+        return response
+
+
+def _forget_upload(request) -> None:
+    stored = request.session.pop(IMPORT_SESSION_KEY, None)
+    if stored and default_storage.exists(stored["path"]):
+        default_storage.delete(stored["path"])
+
+
+class ImportView(PermissionRequiredMixin, View):
+    """Upload → every row checked → preview (nothing written yet)."""
+
+    permission_required = "members.import_member"
+
+    def get(self, request):
+        return render(request, "members/import.html", {"form": ImportUploadForm()})
+
+    def post(self, request):
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "members/import.html", {"form": form})
+        upload = form.cleaned_data["file"]
+        try:
+            if not upload.name.lower().endswith(".xlsx"):
+                raise imports.ImportRefused(_("Only Excel .xlsx files can be imported."))
+            if upload.size > imports.MAX_BYTES:
+                raise imports.ImportRefused(_("The file is larger than 5 MB."))
+            columns, data = imports.read_workbook(upload, name=upload.name, size=upload.size)
+        except imports.ImportRefused as exc:
+            form.add_error("file", str(exc))
+            return render(request, "members/import.html", {"form": form})
+        check = imports.validate_rows(request.user, columns, data)
+        _forget_upload(request)
+        upload.seek(0)
+        token = secrets.token_urlsafe(16)
+        path = default_storage.save(f"{IMPORT_DIR}/{token}.xlsx", upload)
+        request.session[IMPORT_SESSION_KEY] = {"token": token, "path": path, "name": upload.name}
+        return render(
+            request,
+            "members/import_preview.html",
+            {
+                "check": check,
+                "file_name": upload.name,
+                "confirm_form": ImportConfirmForm(initial={"token": token}),
+            },
+        )
+
+
+class ImportConfirmView(PermissionRequiredMixin, View):
+    """Confirm → the stored file is checked again and written in one transaction."""
+
+    permission_required = "members.import_member"
+
+    def post(self, request):
+        form = ImportConfirmForm(request.POST)
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if (
+            not form.is_valid()
+            or not stored
+            or form.cleaned_data["token"] != stored["token"]
+            or not default_storage.exists(stored["path"])
+        ):
+            messages.error(request, _("The uploaded file has expired; please upload it again."))
+            return redirect("members:import")
+        try:
+            with default_storage.open(stored["path"], "rb") as fileobj:
+                columns, data = imports.read_workbook(fileobj, name=stored["name"])
+            check = imports.validate_rows(request.user, columns, data)
+            created, updated = imports.import_rows(
+                request.user, check, only_valid=form.cleaned_data["only_valid"]
+            )
+        except services.MemberError as exc:
+            messages.error(request, str(exc))
+            return redirect("members:import")
+        finally:
+            _forget_upload(request)
+        messages.success(
+            request,
+            _("Import finished: %(created)s added, %(updated)s updated, %(skipped)s skipped.")
+            % {"created": created, "updated": updated, "skipped": check.invalid_count},
+        )
+        return redirect("members:list")
