@@ -286,7 +286,9 @@ class Booking(models.Model):
         verbose_name_plural = _("bookings")
         ordering = ["start", "room"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="venues_booking_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="venues_booking_end_after_start"
+            )
         ]
         indexes = [
             models.Index(fields=["room", "start"]),

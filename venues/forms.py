@@ -1,0 +1,149 @@
+"""Forms of the venues app: labels on every field, Chinese errors naming the field."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import District, Organization
+from venues.models import Closure, Facility, Room, Rule
+from venues.services import Scope
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
+
+REPEAT_CHOICES = [("", _("Does not repeat")), *Rule.choices]
+SCOPE_CHOICES = [
+    (Scope.ONE, _("Only this date")),
+    (Scope.FOLLOWING, _("This date and the following ones")),
+    (Scope.ALL, _("The whole series")),
+]
+
+
+class SlotMixin:
+    """Combines date + start/end time into aware datetimes; checks end after start."""
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        if day and start and end:
+            if end <= start:
+                self.add_error("end_time", _("End time: must be after the start time."))
+            else:
+                cleaned["start"] = timezone.make_aware(datetime.datetime.combine(day, start))
+                cleaned["end"] = timezone.make_aware(datetime.datetime.combine(day, end))
+        return cleaned
+
+
+class BookingForm(SlotMixin, forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Booking organization"), queryset=Organization.objects.none(), required=False
+    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    start_time = forms.TimeField(label=_("Start time"), widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("End time"), widget=TIME_INPUT)
+    expected_attendees = forms.IntegerField(label=_("Expected attendees"), min_value=1)
+    repeat = forms.ChoiceField(label=_("Repeat"), choices=REPEAT_CHOICES, required=False)
+    until = forms.DateField(
+        label=_("Repeat until"),
+        widget=DATE_INPUT,
+        required=False,
+        help_text=_("For a repeating booking: the last date, or give a number of times."),
+    )
+    count = forms.IntegerField(label=_("Number of times"), min_value=1, required=False)
+    on_conflict = forms.ChoiceField(
+        choices=[("ask", "ask"), ("skip", "skip"), ("none", "none")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_bureau_staff:
+            self.fields["organization"].queryset = Organization.objects.filter(status="active")
+            self.fields["organization"].required = True
+        else:
+            del self.fields["organization"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("repeat"):
+            if not cleaned.get("until") and not cleaned.get("count"):
+                self.add_error("until", _("Repeat until: give the last date or a number of times."))
+            elif cleaned.get("until") and cleaned.get("count"):
+                self.add_error(
+                    "count", _("Number of times: give either a last date or a number, not both.")
+                )
+        return cleaned
+
+
+class FreeRoomForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    start_time = forms.TimeField(label=_("From"), widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("To"), widget=TIME_INPUT)
+    attendees = forms.IntegerField(label=_("Attendees"), min_value=1, initial=10)
+    facility = forms.ModelChoiceField(
+        label=_("Facility"), queryset=Facility.objects.all(), required=False, empty_label=_("Any")
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.all(), required=False, empty_label=_("Any")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("To: must be after the start time."))
+        return cleaned
+
+
+class BookingChangeForm(SlotMixin, forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Change"), choices=SCOPE_CHOICES, initial=Scope.ONE, widget=forms.RadioSelect
+    )
+    date = forms.DateField(
+        label=_("Date"),
+        widget=DATE_INPUT,
+        help_text=_("Used for a single date; a series keeps each occurrence's date."),
+    )
+    start_time = forms.TimeField(label=_("Start time"), widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("End time"), widget=TIME_INPUT)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    expected_attendees = forms.IntegerField(label=_("Expected attendees"), min_value=1)
+
+    def __init__(self, *args, in_series: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not in_series:
+            del self.fields["scope"]
+
+
+class CancelForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Cancel"), choices=SCOPE_CHOICES, initial=Scope.ONE, widget=forms.RadioSelect
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for rejecting"), max_length=200)
+
+
+class VisitorsForm(forms.Form):
+    visitors = forms.IntegerField(label=_("Visitors (actual)"), min_value=0)
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "type", "capacity", "facilities", "needs_approval", "is_active"]
+        widgets = {"facilities": forms.CheckboxSelectMultiple}
+
+
+class ClosureForm(forms.ModelForm):
+    class Meta:
+        model = Closure
+        fields = ["starts_on", "ends_on", "reason"]
+        widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT}
