@@ -59,3 +59,5 @@ def secretary_of_organization(user, organization) -> bool:
 
 rules.add_perm("alliance.view_home", is_signed_in)
 rules.add_perm("alliance.view_exportlog", is_bureau_staff)
+
+from alliance import community_permissions  # noqa: E402,F401
