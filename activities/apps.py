@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
+        from activities import permissions  # noqa: F401
+        from activities.views import organization_section_context
+        from branches.sections import register_organization_section
+
+        register_organization_section(
+            order=30,
+            template="activities/includes/_organization_activities.html",
+            context=organization_section_context,
+        )

@@ -21,9 +21,12 @@ from activities.models import (
     Attachment,
     Attendance,
     AttendanceStatus,
+    Contest,
     ContestEntry,
     JudgeScore,
+    LectureTeam,
     RequiredFrequency,
+    TrainingSession,
     VolunteerHours,
     sniff_content_type,
 )
@@ -32,7 +35,14 @@ from members.models import Member, MemberStatus
 
 
 class ActivityError(Exception):
-    """A write that cannot be done; the message is shown to the user (translated)."""
+    """A write that cannot be done; the message is shown to the user (translated).
+
+    `field` names the form field at fault (None: the whole form).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -53,6 +63,16 @@ def _check_scope(acting_user, organization) -> None:
         return
     if not (acting_user.is_secretary and organization_in_scope(acting_user, organization)):
         raise ActivityError(_("You may only record activities of your own organization."))
+
+
+def _check_activity_scope(acting_user, activity: Activity) -> None:
+    """The acting secretary's subtree holds one of the activity's hosts (lead or co-host)."""
+    from activities.permissions import activity_hosted_in_scope
+
+    if acting_user is None or acting_user.is_bureau_staff:
+        return
+    if not activity_hosted_in_scope(acting_user, activity):
+        raise ActivityError(_("You may only change activities your organization hosts."))
 
 
 def _set_hosts(activity: Activity, organization, co_hosts: Sequence) -> None:
@@ -85,7 +105,7 @@ def _book_room(*, activity: Activity, room, expected_attendees: int | None, acti
             acting_user=acting_user,
         )
     except BookingError as exc:
-        raise ActivityError(str(exc)) from exc
+        raise ActivityError(str(exc), field="room") from exc
     activity.booking = booking
     if not activity.place_text:
         activity.place_text = str(room)
@@ -115,6 +135,10 @@ def activity_create(
 ) -> Activity:
     """Create an activity with its hosts (the lead first); optionally book a room in one step."""
     _check_scope(acting_user, organization)
+    if status == ActivityStatus.HELD and start > timezone.now():
+        raise ActivityError(
+            _("An activity cannot be marked as held before it starts."), field="status"
+        )
     activity = Activity(
         type=type,
         brand=brand,
@@ -173,11 +197,11 @@ def activity_update(
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise TypeError(f"cannot update {sorted(unknown)}")
-    _check_scope(acting_user, activity.organization)
+    _check_activity_scope(acting_user, activity)
     if activity.status == ActivityStatus.CANCELLED:
         raise ActivityError(_("A cancelled activity cannot be changed."))
-    for field, value in changes.items():
-        setattr(activity, field, value)
+    for name, value in changes.items():
+        setattr(activity, name, value)
     _full_clean(activity)
     activity.save()
     if co_hosts is not None:
@@ -195,7 +219,7 @@ def activity_update(
 @transaction.atomic
 def activity_cancel(*, activity: Activity, acting_user) -> Activity:
     """Cancel (never delete): the activity stays in the ledger, marked cancelled."""
-    _check_scope(acting_user, activity.organization)
+    _check_activity_scope(acting_user, activity)
     if activity.status == ActivityStatus.HELD:
         raise ActivityError(_("An activity that was held cannot be cancelled."))
     activity.status = ActivityStatus.CANCELLED
@@ -213,7 +237,7 @@ def activity_cancel(*, activity: Activity, acting_user) -> Activity:
 
 @transaction.atomic
 def activity_mark_held(*, activity: Activity, acting_user) -> Activity:
-    _check_scope(acting_user, activity.organization)
+    _check_activity_scope(acting_user, activity)
     if activity.status == ActivityStatus.CANCELLED:
         raise ActivityError(_("A cancelled activity cannot be marked as held."))
     if activity.start > timezone.now():
@@ -226,7 +250,7 @@ def activity_mark_held(*, activity: Activity, acting_user) -> Activity:
 @transaction.atomic
 def attachment_add(*, activity: Activity, upload, acting_user, caption: str = "") -> Attachment:
     """Keep a photo or PDF: the type is checked by content, the size limited to 10 MB."""
-    _check_scope(acting_user, activity.organization)
+    _check_activity_scope(acting_user, activity)
     size = upload.size
     if size > MAX_ATTACHMENT_BYTES:
         raise ActivityError(_("The file is larger than 10 MB."))
@@ -386,7 +410,7 @@ def volunteer_hours_record(
     *, activity: Activity, hours: Mapping[int, Decimal | float | str], acting_user
 ) -> list[VolunteerHours]:
     """Hours per participant of a volunteering activity into the members' ledger."""
-    _check_scope(acting_user, activity.organization)
+    _check_activity_scope(acting_user, activity)
     if activity.type != ActivityType.VOLUNTEERING:
         raise ActivityError(_("Hours are recorded for volunteering activities only."))
     if activity.status != ActivityStatus.HELD:
@@ -423,20 +447,39 @@ def volunteer_hours_record(
 
 @transaction.atomic
 def required_frequency_save(
-    *, organization_kind: str, activity_type: str, period: str, times: int, acting_user
+    *,
+    organization_kind: str,
+    activity_type: str,
+    period: str,
+    times: int,
+    acting_user,
+    item: RequiredFrequency | None = None,
 ) -> RequiredFrequency:
+    """Add or change a required frequency (bureau staff only)."""
     if acting_user is not None and not acting_user.is_bureau_staff:
         raise ActivityError(_("Only bureau staff change the required frequencies."))
-    item, _created = RequiredFrequency.objects.get_or_create(
-        organization_kind=organization_kind,
-        activity_type=activity_type,
-        defaults={"period": period, "times": times},
-    )
+    if item is None:
+        item = (
+            RequiredFrequency.objects.filter(
+                organization_kind=organization_kind, activity_type=activity_type
+            ).first()
+            or RequiredFrequency()
+        )
+    item.organization_kind = organization_kind
+    item.activity_type = activity_type
     item.period = period
     item.times = times
     _full_clean(item)
     item.save()
     return item
+
+
+@transaction.atomic
+def required_frequency_delete(*, item: RequiredFrequency, acting_user) -> None:
+    """Requirements are configuration, not history: removing one is allowed."""
+    if acting_user is not None and not acting_user.is_bureau_staff:
+        raise ActivityError(_("Only bureau staff change the required frequencies."))
+    item.delete()
 
 
 @transaction.atomic
@@ -482,3 +525,54 @@ def required_frequencies_ensure_defaults() -> None:
             activity_type=activity_type,
             defaults={"period": period, "times": 1},
         )
+
+
+# --- Co-training, contests, lecture teams ------------------------------------------------------
+
+
+@transaction.atomic
+def training_create(*, acting_user, trainees: Iterable = (), **fields) -> TrainingSession:
+    """A co-training session (党员联培) with its trainees."""
+    _check_scope(acting_user, fields.get("organization"))
+    session = TrainingSession(**fields)
+    _full_clean(session)
+    session.save()
+    session.trainees.set(list(trainees))
+    return session
+
+
+@transaction.atomic
+def contest_create(*, acting_user, title: str, year: int, organization) -> Contest:
+    if acting_user is not None and not acting_user.is_bureau_staff:
+        raise ActivityError(_("Only bureau staff run micro-lecture contests."))
+    contest = Contest(title=title, year=year, organization=organization)
+    _full_clean(contest)
+    contest.save()
+    return contest
+
+
+@transaction.atomic
+def contest_entry_add(*, contest: Contest, member, title: str, acting_user) -> ContestEntry:
+    if acting_user is not None and not acting_user.is_bureau_staff:
+        raise ActivityError(_("Only bureau staff run micro-lecture contests."))
+    if ContestEntry.objects.filter(contest=contest, member=member).exists():
+        raise ActivityError(_("This member has already entered the contest."), field="member")
+    entry = ContestEntry(contest=contest, member=member, title=title)
+    _full_clean(entry)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def lecture_team_save(
+    *, acting_user, team: LectureTeam | None = None, members: Iterable = (), **fields
+) -> LectureTeam:
+    if acting_user is not None and not acting_user.is_bureau_staff:
+        raise ActivityError(_("Only bureau staff keep the lecture teams."))
+    team = team or LectureTeam()
+    for name, value in fields.items():
+        setattr(team, name, value)
+    _full_clean(team)
+    team.save()
+    team.members.set(list(members))
+    return team

@@ -1,0 +1,49 @@
+"""Who may do what with activities (django-rules; autodiscovered)."""
+
+from __future__ import annotations
+
+import rules
+
+from alliance.permissions import (
+    is_bureau_staff,
+    is_secretary,
+    is_signed_in,
+    organization_in_scope,
+)
+
+
+def activity_hosted_in_scope(user, activity) -> bool:
+    """One of the activity's hosts (lead or co-host) is the user's organization or below it."""
+    if activity is None or not getattr(user, "is_secretary", False):
+        return False
+    return any(organization_in_scope(user, link.organization) for link in activity.host_links.all())
+
+
+@rules.predicate
+def secretary_of_a_host(user, activity) -> bool:
+    return activity_hosted_in_scope(user, activity)
+
+
+@rules.predicate
+def activity_not_cancelled(user, activity) -> bool:
+    return activity is None or activity.status != "cancelled"
+
+
+rules.add_perm("activities.view_activity", is_signed_in)
+rules.add_perm("activities.add_activity", is_bureau_staff | is_secretary)
+rules.add_perm(
+    "activities.change_activity",
+    (is_bureau_staff | secretary_of_a_host) & activity_not_cancelled,
+)
+rules.add_perm(
+    "activities.mark_attendance",
+    (is_bureau_staff | secretary_of_a_host) & activity_not_cancelled,
+)
+rules.add_perm("activities.log_meeting", is_bureau_staff | is_secretary)
+rules.add_perm("activities.view_compliance", is_signed_in)
+rules.add_perm("activities.change_requiredfrequency", is_bureau_staff)
+rules.add_perm("activities.view_training", is_signed_in)
+rules.add_perm("activities.add_trainingsession", is_bureau_staff | is_secretary)
+rules.add_perm("activities.change_contest", is_bureau_staff)
+rules.add_perm("activities.change_lectureteam", is_bureau_staff)
+rules.add_perm("activities.export_activity", is_signed_in)
