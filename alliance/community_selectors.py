@@ -111,7 +111,9 @@ def _organization_q(user, field: str) -> Q:
     if user.organization_id:
         q |= Q(**{f"{field}__path__startswith": user.organization.path})
     if user.is_liaison and user.community_id:
-        q |= Q(**{f"{field}__kind": Kind.COMMUNITY_ORG, f"{field}__community_id": user.community_id})
+        q |= Q(
+            **{f"{field}__kind": Kind.COMMUNITY_ORG, f"{field}__community_id": user.community_id}
+        )
     return q
 
 

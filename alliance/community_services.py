@@ -507,7 +507,9 @@ def studio_create(
 
 
 @transaction.atomic
-def rota_shift_add(*, studio: MediationStudio, member, date: datetime.date, acting_user) -> RotaShift:
+def rota_shift_add(
+    *, studio: MediationStudio, member, date: datetime.date, acting_user
+) -> RotaShift:
     _require(may_keep_studio(acting_user, studio), _("You may not keep this studio's rota."))
     _require(
         member.skills.filter(name__in=MEDIATOR_SKILLS).exists(),

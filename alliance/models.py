@@ -191,6 +191,15 @@ class Need(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("alliance:need_detail", args=[self.pk])
 
+    @property
+    def effective_state(self) -> str:
+        """The state as the boards read it (see community_selectors.with_current_state)."""
+        return getattr(self, "current_state", self.state)
+
+    @property
+    def effective_state_display(self) -> str:
+        return NeedState(self.effective_state).label
+
 
 class Resource(models.Model):
     """资源清单: a service an organization offers to communities."""
@@ -330,7 +339,9 @@ class Claim(models.Model):
     @property
     def owner_organization_id(self) -> int:
         """The organization that decides: the need's poster or the resource's provider."""
-        return self.need.posted_by_organization_id if self.need_id else self.resource.organization_id
+        return (
+            self.need.posted_by_organization_id if self.need_id else self.resource.organization_id
+        )
 
 
 class MediationStudio(models.Model):

@@ -1,0 +1,428 @@
+"""Pages of community coordination (needs, resources, claims), the mediation studio and the
+community page. Thin: read through community_selectors, write through community_services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alliance import community_selectors as selectors
+from alliance import community_services as services
+from alliance.community_forms import (
+    DeclineForm,
+    MediationCaseForm,
+    NeedClaimForm,
+    NeedFilter,
+    NeedForm,
+    ResourceClaimForm,
+    ResourceFilter,
+    ResourceForm,
+    RotaShiftForm,
+)
+from alliance.community_services import CoordinationError
+
+PAGE_SIZE = 20
+
+
+def _require(request: HttpRequest, perm: str, obj=None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- Needs -----------------------------------------------------------------------------------
+
+
+def need_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "alliance.view_need")
+    filterset = NeedFilter(request.GET, queryset=selectors.needs_for(request.user))
+    page_obj = _page(request, filterset.qs.order_by("-created_at", "-pk"))
+    return render(
+        request,
+        "alliance/community/need_list.html",
+        {"filter": filterset, "page_obj": page_obj, "year": timezone.localdate().year},
+    )
+
+
+def need_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "alliance.add_need")
+    form = NeedForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            need = services.need_post(
+                acting_user=request.user,
+                organization=data["organization"],
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                wanted_by=data["wanted_by"],
+                people_wanted=data["people_wanted"],
+                skills=data["skills"],
+            )
+        except CoordinationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The need is posted."))
+            return redirect(need)
+    return render(
+        request,
+        "alliance/community/item_form.html",
+        {"form": form, "title": _("Post a need"), "cancel_url": reverse("alliance:need_list")},
+    )
+
+
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "alliance.view_need")
+    need = selectors.get_need_for(request.user, pk)
+    claims = selectors.claims_for(request.user).filter(need=need).order_by("-claimed_at")
+    may_claim = request.user.has_perm("alliance.claim_need", need) and need.current_state in (
+        "open",
+        "claimed",
+    )
+    suggestions = (
+        selectors.suggest_members(request.user, need)
+        if request.user.has_perm("alliance.suggest_members")
+        else None
+    )
+    return render(
+        request,
+        "alliance/community/need_detail.html",
+        {
+            "need": need,
+            "claims": claims,
+            "claim_form": NeedClaimForm(user=request.user, need=need) if may_claim else None,
+            "decline_form": DeclineForm(),
+            "may_change": request.user.has_perm("alliance.change_need", need),
+            "suggestions": suggestions,
+        },
+    )
+
+
+@require_POST
+def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    need = selectors.get_need_for(request.user, pk)
+    _require(request, "alliance.claim_need", need)
+    form = NeedClaimForm(request.POST, user=request.user, need=need)
+    if form.is_valid():
+        try:
+            services.need_claim(
+                need=need,
+                organization=form.cleaned_data["organization"],
+                people=form.cleaned_data["people"],
+                note=form.cleaned_data["note"],
+                acting_user=request.user,
+            )
+        except CoordinationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your claim is sent; the community will answer it."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(need)
+
+
+@require_POST
+def need_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    need = selectors.get_need_for(request.user, pk)
+    _require(request, "alliance.change_need", need)
+    try:
+        services.need_withdraw(need=need, acting_user=request.user)
+    except CoordinationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The need is withdrawn."))
+    return redirect(need)
+
+
+def _form_errors(form) -> str:
+    return "；".join(
+        f"{form.fields[field].label if field in form.fields else ''}：{error}".lstrip("：")
+        for field, errors in form.errors.items()
+        for error in errors
+    )
+
+
+# --- Resources -------------------------------------------------------------------------------
+
+
+def resource_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "alliance.view_resource")
+    filterset = ResourceFilter(request.GET, queryset=selectors.resources_for(request.user))
+    page_obj = _page(request, filterset.qs.order_by("-created_at", "-pk"))
+    return render(
+        request,
+        "alliance/community/resource_list.html",
+        {"filter": filterset, "page_obj": page_obj, "year": timezone.localdate().year},
+    )
+
+
+def resource_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "alliance.add_resource")
+    form = ResourceForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            resource = services.resource_post(acting_user=request.user, **form.cleaned_data)
+        except CoordinationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The resource is posted."))
+            return redirect(resource)
+    return render(
+        request,
+        "alliance/community/item_form.html",
+        {
+            "form": form,
+            "title": _("Offer a resource"),
+            "cancel_url": reverse("alliance:resource_list"),
+        },
+    )
+
+
+def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "alliance.view_resource")
+    resource = selectors.get_resource_for(request.user, pk)
+    claims = selectors.claims_for(request.user).filter(resource=resource).order_by("-claimed_at")
+    may_claim = request.user.has_perm("alliance.claim_resource", resource) and resource.state in (
+        "open",
+        "claimed",
+    )
+    return render(
+        request,
+        "alliance/community/resource_detail.html",
+        {
+            "resource": resource,
+            "claims": claims,
+            "claim_form": ResourceClaimForm() if may_claim else None,
+            "decline_form": DeclineForm(),
+            "may_change": request.user.has_perm("alliance.change_resource", resource),
+        },
+    )
+
+
+@require_POST
+def resource_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.get_resource_for(request.user, pk)
+    _require(request, "alliance.claim_resource", resource)
+    form = ResourceClaimForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resource_claim(
+                resource=resource, acting_user=request.user, **form.cleaned_data
+            )
+        except CoordinationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your claim is sent; the organization will answer it."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(resource)
+
+
+@require_POST
+def resource_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.get_resource_for(request.user, pk)
+    _require(request, "alliance.change_resource", resource)
+    try:
+        services.resource_withdraw(resource=resource, acting_user=request.user)
+    except CoordinationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The resource is withdrawn."))
+    return redirect(resource)
+
+
+# --- Claims ----------------------------------------------------------------------------------
+
+
+def claim_inbox(request: HttpRequest) -> HttpResponse:
+    _require(request, "alliance.view_claim_inbox")
+    incoming, outgoing = selectors.claim_inbox(request.user)
+    return render(
+        request,
+        "alliance/community/claim_inbox.html",
+        {
+            "incoming": incoming.order_by("state", "-claimed_at")[:100],
+            "outgoing": outgoing.order_by("state", "-claimed_at")[:100],
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for(request.user, pk)
+    _require(request, "alliance.view_claim", claim)
+    return render(
+        request,
+        "alliance/community/claim_detail.html",
+        {"claim": claim, "claims": [claim]},
+    )
+
+
+def _back(request: HttpRequest, claim) -> HttpResponse:
+    target = request.POST.get("next")
+    if target == "inbox":
+        return redirect("alliance:claim_inbox")
+    return redirect(claim.item)
+
+
+@require_POST
+def claim_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for(request.user, pk)
+    _require(request, "alliance.decide_claim", claim)
+    try:
+        claim = services.claim_accept(claim=claim, acting_user=request.user)
+    except CoordinationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The claim is accepted; the activity “%(title)s” is planned for both sides.")
+            % {"title": claim.activity.title},
+        )
+    return _back(request, claim)
+
+
+@require_POST
+def claim_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for(request.user, pk)
+    _require(request, "alliance.decide_claim", claim)
+    form = DeclineForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.claim_decline(claim=claim, acting_user=request.user, reason=reason)
+    except CoordinationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The claim is declined."))
+    return _back(request, claim)
+
+
+@require_POST
+def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for(request.user, pk)
+    _require(request, "alliance.withdraw_claim", claim)
+    try:
+        services.claim_withdraw(claim=claim, acting_user=request.user)
+    except CoordinationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your claim is withdrawn."))
+    return _back(request, claim)
+
+
+# --- Mediation studio ------------------------------------------------------------------------
+
+
+def studio_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "alliance.view_mediationstudio")
+    studios = selectors.studios_for(request.user).order_by("name")
+    return render(request, "alliance/community/studio_list.html", {"studios": studios})
+
+
+def studio_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "alliance.view_mediationstudio")
+    studio = selectors.get_studio_for(request.user, pk)
+    today = timezone.localdate()
+    may_view_cases = request.user.has_perm("alliance.view_mediationcase", studio)
+    cases = None
+    if may_view_cases:
+        cases = _page(request, selectors.cases_for(request.user).filter(studio=studio))
+    return render(
+        request,
+        "alliance/community/studio_detail.html",
+        {
+            "studio": studio,
+            "rota": selectors.rota(studio, start=today - datetime.timedelta(days=7)),
+            "figures": selectors.studio_figures([studio], today.year),
+            "page_obj": cases,
+            "may_view_cases": may_view_cases,
+            "may_change": request.user.has_perm("alliance.change_mediationstudio", studio),
+            "today": today,
+        },
+    )
+
+
+def rota_shift_add(request: HttpRequest, pk: int) -> HttpResponse:
+    studio = selectors.get_studio_for(request.user, pk)
+    _require(request, "alliance.change_mediationstudio", studio)
+    form = RotaShiftForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rota_shift_add(studio=studio, acting_user=request.user, **form.cleaned_data)
+        except CoordinationError as exc:
+            form.add_error("member", str(exc))
+        else:
+            messages.success(request, _("The shift is on the rota."))
+            return redirect(studio)
+    return render(
+        request,
+        "alliance/community/item_form.html",
+        {
+            "form": form,
+            "title": _("Add a shift to the rota"),
+            "studio": studio,
+            "cancel_url": studio.get_absolute_url(),
+        },
+    )
+
+
+def case_add(request: HttpRequest, pk: int) -> HttpResponse:
+    studio = selectors.get_studio_for(request.user, pk)
+    _require(request, "alliance.change_mediationstudio", studio)
+    form = MediationCaseForm(request.POST or None, studio=studio)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mediation_case_record(
+                studio=studio, acting_user=request.user, **form.cleaned_data
+            )
+        except CoordinationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The case is recorded."))
+            return redirect(studio)
+    return render(
+        request,
+        "alliance/community/item_form.html",
+        {
+            "form": form,
+            "title": _("Record a case"),
+            "studio": studio,
+            "cancel_url": studio.get_absolute_url(),
+        },
+    )
+
+
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case_for(request.user, pk)
+    _require(request, "alliance.view_mediationcase", case.studio)
+    return render(request, "alliance/community/case_detail.html", {"case": case})
+
+
+# --- Community page and export ---------------------------------------------------------------
+
+
+def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "alliance.view_community")
+    community = selectors.get_community_for(request.user, pk)
+    context = selectors.community_overview(request.user, community)
+    return render(request, "alliance/community/community_detail.html", context)
+
+
+def coordination_export(request: HttpRequest) -> HttpResponse:
+    _require(request, "alliance.export_coordination")
+    from alliance.community_exports import coordination_workbook
+
+    return coordination_workbook(request)
