@@ -13,7 +13,9 @@ class VenuesConfig(AppConfig):
     verbose_name = _("Venues")
 
     def ready(self) -> None:
+        # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
         from branches.sections import register_organization_section
+        from venues import permissions  # noqa: F401
 
         register_organization_section(
             order=40,
