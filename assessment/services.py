@@ -794,3 +794,129 @@ def rectification_mark_done(
 
 def total_points(rubric: Rubric) -> Decimal:
     return rubric.items.filter(kind=ItemKind.NORMAL).aggregate(s=Sum("max_points"))["s"] or ZERO
+
+
+# --- Rubric upload (.xlsx) -----------------------------------------------------------------
+
+RUBRIC_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _kind_from(text: str, row: int) -> str:
+    if not text:
+        return ItemKind.NORMAL
+    for value, label in ItemKind.choices:
+        if text.lower() == value or text == str(label):
+            return value
+    raise AssessmentError(
+        _("Row %(row)s: unknown kind “%(kind)s” (normal, bonus or veto).")
+        % {"row": row, "kind": text}
+    )
+
+
+def rubric_parse_xlsx(file) -> tuple[dict, list[SectionSpec]]:
+    """Read a workbook laid out like `rubric_download` (settings sheet optional)."""
+    import json
+
+    from openpyxl import load_workbook
+
+    if getattr(file, "size", 0) and file.size > RUBRIC_UPLOAD_MAX_BYTES:
+        raise AssessmentError(_("The file is larger than 2 MB."))
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # not an .xlsx workbook at all
+        raise AssessmentError(_("The file is not an Excel (.xlsx) workbook.")) from exc
+    try:
+        sheets = workbook.worksheets
+        rows = list(sheets[0].iter_rows(values_only=True))
+        settings: dict = {}
+        if len(sheets) > 1:
+            for values in list(sheets[1].iter_rows(values_only=True))[1:]:
+                if values and values[0]:
+                    settings[_cell_text(values[0])] = values[-1]
+    finally:
+        workbook.close()
+    sections: list[SectionSpec] = []
+    current_item: ItemSpec | None = None
+    for number, values in enumerate(rows[1:], start=2):
+        cells = [_cell_text(v) for v in (list(values) + [None] * 10)[:10]]
+        if not any(cells):
+            continue
+        section, code, title, criterion, max_points, kind, metric, params, deduction, points = cells
+        if title:
+            if not code:
+                raise AssessmentError(_("Row %(row)s: the item has no code.") % {"row": number})
+            if not section and not sections:
+                raise AssessmentError(_("Row %(row)s: give the section.") % {"row": number})
+            if section and (not sections or sections[-1].title != section):
+                sections.append(SectionSpec(title=section))
+            try:
+                maximum = Decimal(max_points)
+            except InvalidOperation as exc:
+                raise AssessmentError(
+                    _("Row %(row)s: the maximum points “%(value)s” is not a number.")
+                    % {"row": number, "value": max_points}
+                ) from exc
+            try:
+                parameters = json.loads(params) if params else {}
+            except ValueError as exc:
+                raise AssessmentError(
+                    _("Row %(row)s: the metric parameters are not valid JSON.") % {"row": number}
+                ) from exc
+            current_item = ItemSpec(
+                code=code,
+                title=title,
+                criterion=criterion,
+                max_points=maximum,
+                kind=_kind_from(kind, number),
+                metric=metric or None,
+                metric_params=parameters if isinstance(parameters, dict) else {},
+            )
+            sections[-1].items.append(current_item)
+        elif not deduction:
+            raise AssessmentError(_("Row %(row)s: the item has no title.") % {"row": number})
+        if deduction:
+            if current_item is None:
+                raise AssessmentError(
+                    _("Row %(row)s: a deduction line before any item.") % {"row": number}
+                )
+            try:
+                amount = Decimal(points)
+            except InvalidOperation as exc:
+                raise AssessmentError(
+                    _("Row %(row)s: the deduction points “%(value)s” is not a number.")
+                    % {"row": number, "value": points}
+                ) from exc
+            current_item.deductions.append(DeductionSpec(deduction, amount))
+    if not sections:
+        raise AssessmentError(_("The workbook holds no rubric items."))
+    return settings, sections
+
+
+@transaction.atomic
+def rubric_import(*, file, year: int, category: str, replace: bool = False, acting_user) -> Rubric:
+    """Create a rubric from an uploaded workbook; nothing is saved unless all of it is valid."""
+    _require_staff(acting_user)
+    settings, sections = rubric_parse_xlsx(file)
+    try:
+        max_total = Decimal(str(settings.get("max_total") or "100"))
+        bonus_cap = Decimal(str(settings.get("bonus_cap") or "0"))
+    except InvalidOperation as exc:
+        raise AssessmentError(_("The declared total or bonus cap is not a number.")) from exc
+    title = _cell_text(settings.get("title")) or _("%(year)s assessment rubric") % {"year": year}
+    return rubric_create(
+        year=year,
+        category=category,
+        title=title,
+        sections=sections,
+        max_total=max_total,
+        bonus_cap=bonus_cap,
+        replace=replace,
+    )

@@ -1,0 +1,53 @@
+"""Filters declared once, for the inspection and rectification lists."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import InspectionKind, RectificationStatus
+from branches.models import Organization, Status
+
+DATE = django_filters.widgets.forms.DateInput(attrs={"type": "date"})
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _organizations(request):
+    qs = Organization.objects.filter(status=Status.ACTIVE).order_by("path")
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_secretary:
+        qs = qs.filter(path__startswith=user.organization.path)
+    return qs
+
+
+class InspectionFilter(django_filters.FilterSet):
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organization"), queryset=_organizations
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=InspectionKind.choices)
+    date_from = django_filters.DateFilter(
+        label=_("From"), field_name="date", lookup_expr="gte", widget=DATE
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), field_name="date", lookup_expr="lte", widget=DATE
+    )
+
+
+class RectificationFilter(django_filters.FilterSet):
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organization"), field_name="inspection__organization", queryset=_organizations
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=RectificationStatus.choices)
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue"), choices=YES_NO, method="filter_overdue"
+    )
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status=RectificationStatus.OPEN, deadline__lt=timezone.localdate())
+        if value == "yes":
+            return queryset.filter(overdue)
+        if value == "no":
+            return queryset.exclude(overdue)
+        return queryset

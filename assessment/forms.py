@@ -1,0 +1,154 @@
+"""Forms of the assessment pages (labels on every field; crispy renders them)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import Role, User
+from assessment.models import GradeThresholds, InspectionKind, Rubric
+from branches.models import Category, Organization, Status
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _year_field(label, initial=None):
+    return forms.IntegerField(label=label, min_value=2000, max_value=2100, initial=initial)
+
+
+class RubricCopyForm(forms.Form):
+    from_year = _year_field(_("Copy from year"))
+    to_year = _year_field(_("To year"))
+    category = forms.ChoiceField(
+        label=_("Organization type"),
+        choices=[("", _("Both types"))] + list(Category.choices),
+        required=False,
+    )
+
+
+class RubricUploadForm(forms.Form):
+    year = _year_field(_("Year"))
+    category = forms.ChoiceField(label=_("Organization type"), choices=Category.choices)
+    file = forms.FileField(
+        label=_("Rubric workbook (.xlsx)"),
+        help_text=_("Laid out like the downloaded rubric: one row per item, one per deduction."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    replace = forms.BooleanField(
+        label=_("Replace the existing rubric of that year and type (only if no round uses it)"),
+        required=False,
+    )
+
+
+class RoundForm(forms.Form):
+    year = _year_field(_("Year"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    rubrics = forms.ModelMultipleChoiceField(
+        label=_("Rubrics"),
+        queryset=Rubric.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One per organization type, of the same year."),
+    )
+    self_assessment_due = forms.DateField(
+        label=_("Self-assessment due"), required=False, widget=DATE
+    )
+    scoring_due = forms.DateField(label=_("Scoring due"), required=False, widget=DATE)
+
+
+class RoundScopeForm(forms.Form):
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Organizations in scope"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        categories = list(round.rubrics.values_list("category", flat=True))
+        self.fields["organizations"].queryset = Organization.objects.filter(
+            status=Status.ACTIVE, category__in=categories, kind__in=["branch", "general_branch"]
+        ).order_by("category", "path")
+        self.fields["organizations"].initial = list(
+            round.organizations.values_list("pk", flat=True)
+        )
+
+
+class AssignForm(forms.Form):
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Organizations"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    supervisors = forms.ModelMultipleChoiceField(
+        label=_("Supervisors"),
+        queryset=User.objects.filter(role=Role.SUPERVISOR, is_active=True).order_by("username"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = round.organizations.order_by("category", "path")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+    )
+
+
+class ThresholdsForm(forms.ModelForm):
+    class Meta:
+        model = GradeThresholds
+        fields = ["excellent", "good", "pass_mark"]
+
+
+class InspectionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.filter(status=Status.ACTIVE).order_by("path"),
+    )
+    inspectors = forms.ModelMultipleChoiceField(
+        label=_("Inspectors"),
+        queryset=User.objects.filter(
+            role__in=[Role.STAFF, Role.SUPERVISOR], is_active=True
+        ).order_by("username"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave empty to record yourself."),
+    )
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}))
+    required = forms.CharField(
+        label=_("Rectification required"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    deadline = forms.DateField(label=_("Rectification deadline"), widget=DATE, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("required") and not data.get("deadline"):
+            self.add_error("deadline", _("Give the deadline of the rectification."))
+        if data.get("deadline") and not data.get("required"):
+            self.add_error("required", _("Say what must be rectified."))
+        return data
+
+
+class RectificationForm(forms.Form):
+    required = forms.CharField(
+        label=_("Rectification required"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE)
+
+
+class RectificationDoneForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), widget=DATE, initial=timezone.localdate)
+
+    def clean_done_on(self):
+        value = self.cleaned_data["done_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The completion date cannot be in the future."))
+        return value

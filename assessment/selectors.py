@@ -1,0 +1,156 @@
+"""Every read of the assessment app, scoped to the user; `grade_distribution` for dashboards."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from assessment.models import (
+    Assessment,
+    Assignment,
+    Grade,
+    Inspection,
+    Rectification,
+    Round,
+    RoundState,
+    Rubric,
+)
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _reads_all(user) -> bool:
+    return bool(user.is_bureau_staff or user.is_viewer or user.is_supervisor)
+
+
+def rubrics_for(user) -> QuerySet[Rubric]:
+    if not (_signed_in(user) and _reads_all(user)):
+        return Rubric.objects.none()
+    return Rubric.objects.annotate(item_count=Count("items"))
+
+
+def get_rubric_for(user, pk) -> Rubric:
+    try:
+        return rubrics_for(user).get(pk=pk)
+    except (Rubric.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def rounds_for(user) -> QuerySet[Round]:
+    if not (_signed_in(user) and _reads_all(user)):
+        return Round.objects.none()
+    return Round.objects.annotate(organization_count=Count("organizations", distinct=True))
+
+
+def get_round_for(user, pk) -> Round:
+    try:
+        return rounds_for(user).get(pk=pk)
+    except (Round.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _with_supervisors(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    return qs.select_related("round", "organization", "rubric")
+
+
+def assessments_for(user) -> QuerySet[Assessment]:
+    """Staff and viewers: all; a supervisor: the organizations assigned to them; a secretary:
+    their own organization's (and its subtree's)."""
+    qs = _with_supervisors(Assessment.objects.all())
+    if not _signed_in(user):
+        return qs.none()
+    if user.is_bureau_staff or user.is_viewer:
+        return qs
+    if user.is_supervisor:
+        assigned = Assignment.objects.filter(
+            round_id=OuterRef("round_id"),
+            organization_id=OuterRef("organization_id"),
+            supervisors=user,
+        )
+        return qs.filter(Exists(assigned))
+    if user.is_secretary:
+        return qs.filter(organization__path__startswith=user.organization.path)
+    return qs.none()
+
+
+def get_assessment_for(user, pk) -> Assessment:
+    try:
+        return assessments_for(user).get(pk=pk)
+    except (Assessment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def supervisors_by_organization(round_: Round) -> dict[int, list]:
+    """organization id → its assigned supervisors (2 queries)."""
+    result: dict[int, list] = {}
+    for assignment in round_.assignments.prefetch_related("supervisors"):
+        result[assignment.organization_id] = list(assignment.supervisors.all())
+    return result
+
+
+def round_assessments(round_: Round) -> QuerySet[Assessment]:
+    return (
+        round_.assessments.select_related("organization", "rubric")
+        .annotate(
+            scored=Count("scores", filter=Q(scores__score__isnull=False)),
+            self_scored=Count("scores", filter=Q(scores__self_score__isnull=False)),
+            item_count=Count("scores"),
+        )
+        .order_by("organization__category", "rank", "organization__path")
+    )
+
+
+def inspections_for(user) -> QuerySet[Inspection]:
+    qs = Inspection.objects.select_related("organization").prefetch_related(
+        "inspectors",
+        Prefetch("rectifications", queryset=Rectification.objects.order_by("deadline")),
+    )
+    if not _signed_in(user):
+        return qs.none()
+    if _reads_all(user):
+        return qs
+    if user.is_secretary:
+        return qs.filter(organization__path__startswith=user.organization.path)
+    return qs.none()
+
+
+def get_inspection_for(user, pk) -> Inspection:
+    try:
+        return inspections_for(user).get(pk=pk)
+    except (Inspection.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def rectifications_for(user) -> QuerySet[Rectification]:
+    qs = Rectification.objects.select_related("inspection__organization")
+    if not _signed_in(user):
+        return qs.none()
+    if _reads_all(user):
+        return qs
+    if user.is_secretary:
+        return qs.filter(inspection__organization__path__startswith=user.organization.path)
+    return qs.none()
+
+
+def get_rectification_for(user, pk) -> Rectification:
+    try:
+        return rectifications_for(user).get(pk=pk)
+    except (Rectification.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def grade_distribution(year: int) -> list[dict]:
+    """How many organizations got each grade in the finalized rounds of `year` (one query);
+    for the dashboard: [{"grade": "excellent", "label": "优秀", "count": 12}, …]."""
+    counts = dict(
+        Assessment.objects.filter(round__year=year, round__state=RoundState.FINALIZED)
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        {"grade": value, "label": str(label), "count": counts.get(value, 0)}
+        for value, label in Grade.choices
+    ]
