@@ -589,7 +589,7 @@ def _activities_by_month_and_brand(year: int) -> dict | None:
     counts = {(row["month"], row["brand"]): row["n"] for row in rows}
     series = [(value, str(label)) for value, label in Brand.choices] + [("", _("No brand"))]
     return {
-        "labels": [_("%(month)s月") % {"month": m} for m in range(1, 13)],
+        "labels": [_("Month %(month)s") % {"month": m} for m in range(1, 13)],
         "datasets": [
             {"label": label, "data": [counts.get((m, value), 0) for m in range(1, 13)]}
             for value, label in series
@@ -707,7 +707,7 @@ def secretary_panel(user, *, today: datetime.date | None = None) -> dict[str, An
     panel["warnings"] = warnings
 
     panel["inactive_members"] = _members_without_attendance(user, today)
-    panel["open_needs"] = _open_needs_near(organization, today)
+    panel["open_needs"] = _open_needs_near(user, organization, today)
     return panel
 
 
@@ -733,10 +733,10 @@ def _members_without_attendance(user, today: datetime.date):
     return {"count": members.count(), "first": list(members[:10])}
 
 
-def _open_needs_near(organization, today: datetime.date):
+def _open_needs_near(user, organization, today: datetime.date):
     """Open community needs in the organization's district (or community) still wanted."""
-    Need = model_or_none("alliance.Need")
-    if Need is None:
+    needs_for = optional("alliance.community_selectors", "needs_for")
+    if needs_for is None:
         return None
     district_id = organization.district_id or (
         organization.community.district_id if organization.community_id else None
@@ -750,9 +750,7 @@ def _open_needs_near(organization, today: datetime.date):
     else:
         return []
     return list(
-        Need.objects.filter(near, state="open", wanted_by__gte=today)
-        .select_related("community")
-        .order_by("wanted_by")[:10]
+        needs_for(user).filter(near, state="open", wanted_by__gte=today).order_by("wanted_by")[:10]
     )
 
 
@@ -804,17 +802,19 @@ def liaison_panel(user) -> dict[str, Any]:
     panel: dict[str, Any] = {"community": community}
     if community is None:
         return panel
-    Need = model_or_none("alliance.Need")
-    Claim = model_or_none("alliance.Claim")
-    if Need is not None and Claim is not None:
+    needs_for = optional("alliance.community_selectors", "needs_for")
+    claims_for = optional("alliance.community_selectors", "claims_for")
+    if needs_for is not None and claims_for is not None:
         panel["needs"] = list(
-            Need.objects.filter(community=community)
+            needs_for(user)
+            .filter(community=community)
             .exclude(state__in=("withdrawn", "expired"))
-            .annotate(claim_count=Count("claims"))
+            .annotate(claim_count=Count("claims", distinct=True))
             .order_by("state", "wanted_by")[:20]
         )
         panel["claims"] = list(
-            Claim.objects.filter(need__community=community)
+            claims_for(user)
+            .filter(need__community=community)
             .select_related("need", "claiming_organization")
             .order_by("-pk")[:20]
         )

@@ -429,7 +429,7 @@ def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> 
     )
 
     title = _("Activities")
-    months = [_("%(month)s月") % {"month": m} for m in range(1, 13)]
+    months = [_("Month %(month)s") % {"month": m} for m in range(1, 13)]
     sheets.append(
         Sheet(
             title=title,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -15,6 +16,63 @@ from tests.factories import make_org
 pytestmark = pytest.mark.django_db
 
 KPI = re.compile(r'data-kpi="([a-z0-9_]+)"[^>]*>([^<]*)<')
+
+
+def add_members_and_activities(org_tree, staff_user, count: int = 6) -> dict:
+    """Members in branches A and B and held joint activities with attendance, built through
+    the members and activities services. Returns what was made."""
+    import datetime
+
+    from django.utils import timezone
+
+    from activities.services import activity_create, attendance_record
+    from members.identity import make_id_number
+    from members.services import member_create
+
+    global _SEQUENCE
+    made = {"members": [], "activities": []}
+    tz = timezone.get_default_timezone()
+    year = timezone.localdate().year
+    for index in range(count):
+        number = next(_SEQUENCE)
+        born = datetime.date(1940 + (number % 30), 3, 1)
+        organization = org_tree.branch_b if index % 2 else org_tree.branch_a
+        made["members"].append(
+            member_create(
+                acting_user=staff_user,
+                organization=organization,
+                name=f"测试党员{number}",
+                gender="male",
+                birth_date=born,
+                id_number=make_id_number("640104", born, number, "male"),
+                category="retired" if index % 3 else "lixiu",
+                confirmed_on=datetime.date(1980, 1, 1),
+                joined_party_on=datetime.date(1979, 1, 1),
+            )
+        )
+    for index in range(max(1, count // 3)):
+        start = datetime.datetime(year, 1 + index % 10, 10, 9, 0, tzinfo=tz)
+        activity = activity_create(
+            type="lecture",
+            organization=org_tree.branch_a,
+            co_hosts=[org_tree.branch_b],
+            title=f"联办宣讲{next(_SEQUENCE)}",
+            start=start,
+            end=start + datetime.timedelta(hours=2),
+            acting_user=staff_user,
+            brand="silver_pioneer",
+            status="held",
+        )
+        attendance_record(
+            activity=activity,
+            entries={m.pk: "present" for m in made["members"]},
+            acting_user=staff_user,
+        )
+        made["activities"].append(activity)
+    return made
+
+
+_SEQUENCE = itertools.count(500)
 
 
 @pytest.fixture(autouse=True)
@@ -131,10 +189,14 @@ def test_staff_home_queries_do_not_grow_with_the_data(client, staff_user, org_tr
             category="established",
             parent=branch,
         )
-    _add_members_and_activities(org_tree)
+    _add_members_and_activities(org_tree, staff_user)
     cache.clear()
     with CaptureQueriesContext(connection) as many:
-        client.get(reverse("home"))
+        response = client.get(reverse("home"))
+    figures = kpis(response)
+    assert figures["established_branches"] == "9"
+    assert figures["joint_activities"] == "2"
+    assert figures["participation_rate"] == "100.0%"
     assert len(many) == len(few), "\n".join(q["sql"][:200] for q in many.captured_queries)
 
 
@@ -154,13 +216,9 @@ def test_cached_home_costs_few_queries_and_sees_changes(client, staff_user, org_
     assert int(kpis(client.get(reverse("home")))["established_branches"]) == before + 1
 
 
-def _add_members_and_activities(org_tree):
-    """A few members and held activities, through the apps' services where they exist."""
-    try:
-        from tests.alliance.dashboard_data import add_members_and_activities
-    except ImportError:
-        return
-    add_members_and_activities(org_tree)
+def _add_members_and_activities(org_tree, staff_user, count: int = 6):
+    """Members in branch B and held joint activities with attendance, through the services."""
+    add_members_and_activities(org_tree, staff_user, count)
 
 
 def test_secretary_home_shows_nothing_of_other_organizations(
