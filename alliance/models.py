@@ -422,7 +422,7 @@ class DisputeKind(models.TextChoices):
 class CaseOutcome(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     REFERRED = "referred", _("Referred")
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Still open")
 
 
 def validate_no_id_number(value: str) -> None:
