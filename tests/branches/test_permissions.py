@@ -10,57 +10,142 @@ ROLES = ["anonymous", "staff", "secretary", "other_secretary", "supervisor", "li
 
 # page → expected status per role (branch A is the secretary's, branch B the other's)
 TABLE = {
-    "list": dict(
-        staff=200, secretary=200, other_secretary=200, supervisor=200, liaison=200, viewer=200
-    ),
-    "tree": dict(
-        staff=200, secretary=200, other_secretary=200, supervisor=200, liaison=200, viewer=200
-    ),
-    "export": dict(
-        staff=200, secretary=200, other_secretary=200, supervisor=200, liaison=200, viewer=200
-    ),
-    "detail_a": dict(
-        staff=200, secretary=200, other_secretary=404, supervisor=200, liaison=200, viewer=200
-    ),
-    "detail_group": dict(
-        staff=200, secretary=200, other_secretary=404, supervisor=200, liaison=200, viewer=200
-    ),
-    "detail_joint": dict(
-        staff=200, secretary=404, other_secretary=404, supervisor=200, liaison=200, viewer=200
-    ),
-    "edit_a": dict(
-        staff=200, secretary=200, other_secretary=404, supervisor=403, liaison=403, viewer=403
-    ),
-    "edit_group": dict(
-        staff=200, secretary=200, other_secretary=404, supervisor=403, liaison=403, viewer=403
-    ),
-    "edit_b": dict(
-        staff=200, secretary=404, other_secretary=200, supervisor=403, liaison=403, viewer=403
-    ),
-    "create": dict(
-        staff=200, secretary=200, other_secretary=200, supervisor=403, liaison=403, viewer=403
-    ),
-    "create_under_b": dict(
-        staff=200, secretary=404, other_secretary=200, supervisor=403, liaison=403, viewer=403
-    ),
-    "dissolve_a": dict(
-        staff=200, secretary=403, other_secretary=404, supervisor=403, liaison=403, viewer=403
-    ),
-    "term_create_a": dict(
-        staff=200, secretary=200, other_secretary=404, supervisor=403, liaison=403, viewer=403
-    ),
-    "registry": dict(
-        staff=200, secretary=200, other_secretary=200, supervisor=200, liaison=200, viewer=200
-    ),
-    "registry_join": dict(
-        staff=200, secretary=403, other_secretary=403, supervisor=403, liaison=403, viewer=403
-    ),
-    "targets": dict(
-        staff=200, secretary=200, other_secretary=200, supervisor=200, liaison=200, viewer=200
-    ),
-    "target_create": dict(
-        staff=200, secretary=403, other_secretary=403, supervisor=403, liaison=403, viewer=403
-    ),
+    "list": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 200,
+        "supervisor": 200,
+        "liaison": 200,
+        "viewer": 200,
+    },
+    "tree": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 200,
+        "supervisor": 200,
+        "liaison": 200,
+        "viewer": 200,
+    },
+    "export": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 200,
+        "supervisor": 200,
+        "liaison": 200,
+        "viewer": 200,
+    },
+    "detail_a": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 404,
+        "supervisor": 200,
+        "liaison": 200,
+        "viewer": 200,
+    },
+    "detail_group": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 404,
+        "supervisor": 200,
+        "liaison": 200,
+        "viewer": 200,
+    },
+    "detail_joint": {
+        "staff": 200,
+        "secretary": 404,
+        "other_secretary": 404,
+        "supervisor": 200,
+        "liaison": 200,
+        "viewer": 200,
+    },
+    "edit_a": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 404,
+        "supervisor": 403,
+        "liaison": 403,
+        "viewer": 403,
+    },
+    "edit_group": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 404,
+        "supervisor": 403,
+        "liaison": 403,
+        "viewer": 403,
+    },
+    "edit_b": {
+        "staff": 200,
+        "secretary": 404,
+        "other_secretary": 200,
+        "supervisor": 403,
+        "liaison": 403,
+        "viewer": 403,
+    },
+    "create": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 200,
+        "supervisor": 403,
+        "liaison": 403,
+        "viewer": 403,
+    },
+    "create_under_b": {
+        "staff": 200,
+        "secretary": 404,
+        "other_secretary": 200,
+        "supervisor": 403,
+        "liaison": 403,
+        "viewer": 403,
+    },
+    "dissolve_a": {
+        "staff": 200,
+        "secretary": 403,
+        "other_secretary": 404,
+        "supervisor": 403,
+        "liaison": 403,
+        "viewer": 403,
+    },
+    "term_create_a": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 404,
+        "supervisor": 403,
+        "liaison": 403,
+        "viewer": 403,
+    },
+    "registry": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 200,
+        "supervisor": 200,
+        "liaison": 200,
+        "viewer": 200,
+    },
+    "registry_join": {
+        "staff": 200,
+        "secretary": 403,
+        "other_secretary": 403,
+        "supervisor": 403,
+        "liaison": 403,
+        "viewer": 403,
+    },
+    "targets": {
+        "staff": 200,
+        "secretary": 200,
+        "other_secretary": 200,
+        "supervisor": 200,
+        "liaison": 200,
+        "viewer": 200,
+    },
+    "target_create": {
+        "staff": 200,
+        "secretary": 403,
+        "other_secretary": 403,
+        "supervisor": 403,
+        "liaison": 403,
+        "viewer": 403,
+    },
 }
 
 
