@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Education, Gender, Health, MemberCategory, PartyStanding
 
@@ -25,26 +26,73 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", _("Name"), required=True, width=12),
-    Column("gender", _("Gender"), required=True, choices=Gender, width=8),
-    Column("ethnicity", _("Ethnicity"), width=8),
-    Column("id_number", _("ID number"), required=True, kind="id_number", width=22),
-    Column("birth_date", _("Birth date"), required=True, kind="date", width=12),
-    Column("education", _("Education"), choices=Education),
-    Column("joined_party_on", _("Joined the party on"), kind="date", width=12),
-    Column("confirmed_on", _("Full membership on"), kind="date", width=12),
-    Column("category", _("Category"), required=True, choices=MemberCategory),
-    Column("organization", _("Organization"), required=True, kind="organization", width=28),
-    Column("former_unit", _("Former unit"), width=20),
-    Column("former_post", _("Former post")),
-    Column("phone", _("Phone"), width=16),
-    Column("address", _("Address"), width=24),
-    Column("party_standing", _("Party standing"), choices=PartyStanding, width=10),
-    Column("health", _("Health"), choices=Health, width=10),
-    Column("skills", _("Skills"), kind="skills", width=18),
-    Column("willing_to_volunteer", _("Willing to volunteer"), kind="bool", width=10),
-    Column("registered_community", _("Registered community"), kind="community", width=18),
-    Column("registered_on", _("Registered on"), kind="date", width=12),
+    Column("name", pgettext_lazy("member column", "Name"), required=True, width=12),
+    Column(
+        "gender", pgettext_lazy("member column", "Gender"), required=True, choices=Gender, width=8
+    ),
+    Column("ethnicity", pgettext_lazy("member column", "Ethnicity"), width=8),
+    Column(
+        "id_number",
+        pgettext_lazy("member column", "ID number"),
+        required=True,
+        kind="id_number",
+        width=22,
+    ),
+    Column(
+        "birth_date",
+        pgettext_lazy("member column", "Birth date"),
+        required=True,
+        kind="date",
+        width=12,
+    ),
+    Column("education", pgettext_lazy("member column", "Education"), choices=Education),
+    Column(
+        "joined_party_on",
+        pgettext_lazy("member column", "Joined the party on"),
+        kind="date",
+        width=12,
+    ),
+    Column(
+        "confirmed_on", pgettext_lazy("member column", "Full membership on"), kind="date", width=12
+    ),
+    Column(
+        "category",
+        pgettext_lazy("member column", "Category"),
+        required=True,
+        choices=MemberCategory,
+    ),
+    Column(
+        "organization",
+        pgettext_lazy("member column", "Organization"),
+        required=True,
+        kind="organization",
+        width=28,
+    ),
+    Column("former_unit", pgettext_lazy("member column", "Former unit"), width=20),
+    Column("former_post", pgettext_lazy("member column", "Former post")),
+    Column("phone", pgettext_lazy("member column", "Phone"), width=16),
+    Column("address", pgettext_lazy("member column", "Address"), width=24),
+    Column(
+        "party_standing",
+        pgettext_lazy("member column", "Party standing"),
+        choices=PartyStanding,
+        width=10,
+    ),
+    Column("health", pgettext_lazy("member column", "Health"), choices=Health, width=10),
+    Column("skills", pgettext_lazy("member column", "Skills"), kind="skills", width=18),
+    Column(
+        "willing_to_volunteer",
+        pgettext_lazy("member column", "Willing to volunteer"),
+        kind="bool",
+        width=10,
+    ),
+    Column(
+        "registered_community",
+        pgettext_lazy("member column", "Registered community"),
+        kind="community",
+        width=18,
+    ),
+    Column("registered_on", pgettext_lazy("member column", "Registered on"), kind="date", width=12),
 )
 
 EXAMPLE_MARK = "（示例）"

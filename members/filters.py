@@ -23,7 +23,9 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Name or pinyin initials"), method="filter_q", help_text=_("e.g. 王建国 or wjg")
+        label=_("Name or pinyin initials"),
+        method="filter_q",
+        help_text=_("Part of the name, or its pinyin initials (张三丰: zsf)"),
     )
     organization = django_filters.ModelChoiceFilter(
         label=_("Organization (with those below it)"),

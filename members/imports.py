@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -300,7 +301,7 @@ def validate_rows(user, columns: list, data: list) -> ImportCheck:
             if id_number in seen:
                 row.errors.append(
                     (
-                        zh(_("ID number")),
+                        zh(pgettext_lazy("member column", "ID number")),
                         _("The same ID number is already in row %(row)s.")
                         % {"row": seen[id_number]},
                     )
@@ -326,7 +327,7 @@ def _parse_row(row, raw, lookups, yes, no, organizations, communities, skill_nam
                 row.values[column.field] = None
             elif column.kind == "skills":
                 row.skills = []
-            elif column.choices is None:
+            elif column.choices is None and Member._meta.get_field(column.field).blank:
                 row.values[column.field] = ""
             continue
         if column.choices is not None:
@@ -399,13 +400,16 @@ def _check_member(user, row: ParsedRow, existing: Member | None) -> None:
         row.member = existing
         if not may_change_member(user, existing):
             row.errors.append(
-                (zh(_("ID number")), _("This member belongs to an organization you do not keep."))
+                (
+                    zh(pgettext_lazy("member column", "ID number")),
+                    _("This member belongs to an organization you do not keep."),
+                )
             )
             return
         if organization is not None and organization.pk != existing.organization_id:
             row.errors.append(
                 (
-                    zh(_("Organization")),
+                    zh(pgettext_lazy("member column", "Organization")),
                     _("The member's relation is in %(org)s; move it with a transfer.")
                     % {"org": existing.organization.name},
                 )
@@ -419,15 +423,19 @@ def _check_member(user, row: ParsedRow, existing: Member | None) -> None:
         setattr(member, name, value)
     headers_with_errors = {header for header, _message in row.errors}
     failed = [c.field for c in COLUMNS if zh(c.label) in headers_with_errors]
-    try:
-        member.clean_fields(exclude=["organization", "registered_community", *failed])
-        member.clean()
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            column = FIELD_COLUMNS.get(name)
-            header = zh(column.label) if column else name
-            for message in messages:
-                row.errors.append((header, str(message)))
+    for check in (
+        lambda: member.clean_fields(exclude=["organization", "registered_community", *failed]),
+        member.clean,
+    ):
+        try:
+            check()
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                column = FIELD_COLUMNS.get(name)
+                header = zh(column.label) if column else name
+                for message in messages:
+                    if (header, str(message)) not in row.errors:
+                        row.errors.append((header, str(message)))
     row.values = {
         **values,
         "organization": organization,

@@ -66,7 +66,7 @@ def test_id_number_birth_date_must_agree(org_tree, staff_user):
             organization=org_tree.branch_a,
             **member_fields(id_number=id_number, born=datetime.date(1950, 3, 2)),
         )
-    assert "birth date" in str(exc.value)
+    assert "出生日期不一致" in str(exc.value)
 
 
 def test_id_number_gender_must_agree(org_tree, staff_user):
@@ -77,7 +77,7 @@ def test_id_number_gender_must_agree(org_tree, staff_user):
             organization=org_tree.branch_a,
             **member_fields(id_number=id_number, gender="female"),
         )
-    assert "gender" in str(exc.value)
+    assert "性别不一致" in str(exc.value)
 
 
 def test_x_check_digit_accepted_and_lower_case_normalised(org_tree, staff_user):
