@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import ActivityHost, Attendance
+from activities.models import Attendance
 from alliance.services import export_log_record
 from alliance.xlsx import Sheet, xlsx_response
 
@@ -29,14 +28,7 @@ def _caption(title: str, filterset) -> str:
 
 def activity_ledger(request, filterset):
     """One row per activity of the filtered list (the same FilterSet as the page)."""
-    qs = filterset.qs.prefetch_related(
-        Prefetch(
-            "host_links",
-            queryset=ActivityHost.objects.select_related("organization").order_by(
-                "-is_lead", "organization__path"
-            ),
-        )
-    ).order_by("start", "pk")
+    qs = filterset.qs.order_by("start", "pk")  # hosts are prefetched by activities_for()
 
     def rows():
         for activity in qs.iterator(chunk_size=500):
@@ -71,8 +63,8 @@ def activity_ledger(request, filterset):
             _("Joint"),
             _("Place"),
             _("Status"),
-            _("Expected"),
-            _("Present"),
+            _("Expected count"),
+            _("Present count"),
             _("Outside participants"),
         ],
         rows=rows(),

@@ -105,7 +105,7 @@ def _book_room(*, activity: Activity, room, expected_attendees: int | None, acti
             acting_user=acting_user,
         )
     except BookingError as exc:
-        raise ActivityError(str(exc), field="room") from exc
+        raise ActivityError(str(exc), field=getattr(exc, "field", None) or "room") from exc
     activity.booking = booking
     if not activity.place_text:
         activity.place_text = str(room)
