@@ -145,7 +145,6 @@ def _organization_figures(year: int) -> dict[str, Any]:
         affinity_branches=Count("pk", filter=affinity & Q(kind=Kind.BRANCH)),
         affinity_groups=Count("pk", filter=affinity & Q(kind=Kind.PARTY_GROUP)),
         pilots=Count("pk", filter=active & Q(pilot_year__isnull=False)),
-        demonstration_sites=Count("pk", filter=active & Q(demonstration_year__isnull=False)),
     )
     alliance_organizations = optional("branches.selectors", "alliance_organizations")
     figures["alliance_organizations"] = (
@@ -160,6 +159,12 @@ def _organization_figures(year: int) -> dict[str, Any]:
         else None
     )
     figures["alliance_target"] = target
+    Venue = model_or_none("venues.Venue")
+    figures["demonstration_sites"] = (
+        Venue.objects.filter(is_active=True, demonstration_year__isnull=False).count()
+        if Venue
+        else None
+    )
     return figures
 
 
@@ -472,9 +477,9 @@ def staff_kpis(user, year: int) -> list[KpiGroup]:
                 ),
                 Kpi(
                     "demonstration_sites",
-                    _("Demonstration sites"),
+                    _("Demonstration venue sites"),
                     f["demonstration_sites"],
-                    url_or_none(branches, {"demonstration": "yes"}),
+                    url_or_none("venues:list", {"demonstration": "yes"}),
                 ),
                 Kpi(
                     "needs_attention",
