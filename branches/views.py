@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -77,6 +78,7 @@ class TreeNode:
     depth: int
     has_children: bool
     closes: range
+    child_count: int = 0
 
 
 def tree_nodes(organizations: list) -> list[TreeNode]:
@@ -85,6 +87,7 @@ def tree_nodes(organizations: list) -> list[TreeNode]:
     if not organizations:
         return nodes
     base = min(org.depth for org in organizations)
+    child_counts = Counter(org.parent_id for org in organizations)
     for index, org in enumerate(organizations):
         following = organizations[index + 1] if index + 1 < len(organizations) else None
         has_children = bool(following and following.path.startswith(org.path))
@@ -93,7 +96,9 @@ def tree_nodes(organizations: list) -> list[TreeNode]:
         else:
             next_depth = following.depth if following else base
             closes = range(max(0, org.depth - next_depth))
-        nodes.append(TreeNode(org, org.depth - base, has_children, closes))
+        nodes.append(
+            TreeNode(org, org.depth - base, has_children, closes, child_counts.get(org.pk, 0))
+        )
     return nodes
 
 
@@ -104,7 +109,7 @@ class OrganizationTreeView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         organizations = list(
             selectors.organizations_for(self.request.user)
-            .only("pk", "name", "kind", "path", "depth", "status", "category", "affinity")
+            .only("pk", "name", "kind", "path", "depth", "status", "parent_id")
             .order_by("path")
         )
         return super().get_context_data(
