@@ -33,7 +33,7 @@ def bookings_xlsx(request, bookings):
             ]
 
     sheet = Sheet(
-        title=_("Bookings"),
+        title=_("Room bookings"),
         headers=[
             _("Venue"),
             _("Room"),

@@ -21,13 +21,13 @@ class BookingFilter(django_filters.FilterSet):
         label=_("Booking organization"), field_name="organization__name", lookup_expr="icontains"
     )
     date_from = django_filters.DateFilter(
-        label=_("From"),
+        label=_("Booked from"),
         field_name="start",
         lookup_expr="date__gte",
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        label=_("To"),
+        label=_("Booked until"),
         field_name="start",
         lookup_expr="date__lte",
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),

@@ -83,8 +83,8 @@ class BookingForm(SlotMixin, forms.Form):
 
 class FreeRoomForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
-    start_time = forms.TimeField(label=_("From"), widget=TIME_INPUT)
-    end_time = forms.TimeField(label=_("To"), widget=TIME_INPUT)
+    start_time = forms.TimeField(label=_("Time from"), widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("Time until"), widget=TIME_INPUT)
     attendees = forms.IntegerField(label=_("Attendees"), min_value=1, initial=10)
     facility = forms.ModelChoiceField(
         label=_("Facility"), queryset=Facility.objects.all(), required=False, empty_label=_("Any")
@@ -97,7 +97,7 @@ class FreeRoomForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
-            self.add_error("end_time", _("To: must be after the start time."))
+            self.add_error("end_time", _("Time until: must be after the start time."))
         return cleaned
 
 
