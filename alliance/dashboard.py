@@ -554,7 +554,7 @@ def staff_kpis(user, year: int) -> list[KpiGroup]:
                 f"grade_{value}",
                 str(label),
                 None if grades is None else grades.get(value, 0),
-                url_or_none("assessment:results", {"year": year, "grade": value}),
+                url_or_none("assessment:round_list", {"year": year}),
                 note="" if grades is not None else _not_there(_("assessment")),
             )
         )

@@ -144,21 +144,27 @@ REGISTRY: tuple[ExportEntry, ...] = (
         section=gettext_lazy("Venues"),
     ),
     ExportEntry(
-        "assessment_results",
-        gettext_lazy("Assessment results"),
-        gettext_lazy("Totals, grades and ranking of a finalized assessment round."),
-        "assessment:results_export",
-        "assessment:results",
-        permission="assessment.view_results",
-        section=gettext_lazy("Assessment"),
-    ),
-    ExportEntry(
         "needs",
         gettext_lazy("Community needs and claims"),
         gettext_lazy("The two lists and their claims, as filtered on the needs page."),
-        "alliance:needs_export",
-        "alliance:needs",
+        "alliance:coordination_export",
+        "alliance:need_list",
+        permission="alliance.export_coordination",
         section=gettext_lazy("Community coordination"),
+    ),
+)
+
+# Per-object downloads (a round's score sheet, a rubric) are offered on their own pages:
+# the reports page links to the list where they are.
+PER_OBJECT: tuple[ExportEntry, ...] = (
+    ExportEntry(
+        "assessment_score_sheets",
+        gettext_lazy("Assessment score sheets"),
+        gettext_lazy("Each round's score sheet is downloaded from the round's page."),
+        "assessment:round_list",
+        "assessment:round_list",
+        permission="assessment.view_round",
+        section=gettext_lazy("Assessment"),
     ),
 )
 
@@ -166,11 +172,18 @@ REGISTRY: tuple[ExportEntry, ...] = (
 def exports_for(user) -> list[dict]:
     """The exports `user` may download whose views exist, with their URLs."""
     entries = []
-    for entry in REGISTRY:
+    for entry in (*REGISTRY, *PER_OBJECT):
         url = entry.url()
         if url is None or not entry.allowed(user):
             continue
-        entries.append({"entry": entry, "url": url, "list_url": entry.list_url()})
+        per_object = entry in PER_OBJECT
+        entries.append(
+            {
+                "entry": entry,
+                "url": None if per_object else url,
+                "list_url": entry.list_url(),
+            }
+        )
     return entries
 
 
