@@ -342,7 +342,12 @@ def staff_kpis(user, year: int) -> list[KpiGroup]:
     }
 
     needs_attention_count = optional("branches.selectors", "needs_attention_count")
-    needs_attention = needs_attention_count(user) if needs_attention_count else None
+    # Staff and viewers see every organization, so the count is the same for all of them.
+    needs_attention = (
+        cached("needs_attention", year, lambda: needs_attention_count(user))
+        if needs_attention_count
+        else None
+    )
 
     groups = [
         KpiGroup(
