@@ -67,6 +67,9 @@ def members_for(user) -> QuerySet[Member]:
     if is_bureau_staff(user) or user.is_supervisor or user.is_viewer:
         return members
     if user.is_secretary:
+        organizations = _organizations_for(user)
+        if organizations is not None:
+            return members.filter(organization__in=organizations)
         return members.filter(organization__path__startswith=user.organization.path)
     if user.is_liaison:
         q = Q(pk__in=[])
