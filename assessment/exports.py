@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from alliance.xlsx import Sheet, xlsx_response
 from assessment.models import ItemScore, Round, Rubric
@@ -94,7 +95,12 @@ def score_sheets(round_: Round) -> list[Sheet]:
                 _("%(code)s self score") % {"code": item.code},
                 _("%(code)s assessed score") % {"code": item.code},
             ]
-        headers += [_("Total"), _("Grade"), _("Rank"), _("Supervisors")]
+        headers += [
+            pgettext("assessment", "Total"),
+            pgettext("assessment", "Grade"),
+            pgettext("assessment", "Rank"),
+            _("Supervisors"),
+        ]
 
         def rows(rubric=rubric, items=items):
             assessments = (

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessment.models import InspectionKind, RectificationStatus
 from branches.models import Organization, Status
@@ -28,10 +29,10 @@ class InspectionFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=InspectionKind.choices)
     date_from = django_filters.DateFilter(
-        label=_("From"), field_name="date", lookup_expr="gte", widget=DATE
+        label=_("Inspected from"), field_name="date", lookup_expr="gte", widget=DATE
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), field_name="date", lookup_expr="lte", widget=DATE
+        label=_("Inspected until"), field_name="date", lookup_expr="lte", widget=DATE
     )
 
 
@@ -41,7 +42,7 @@ class RectificationFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=RectificationStatus.choices)
     overdue = django_filters.ChoiceFilter(
-        label=_("Overdue"), choices=YES_NO, method="filter_overdue"
+        label=pgettext_lazy("rectification", "Overdue"), choices=YES_NO, method="filter_overdue"
     )
 
     def filter_overdue(self, queryset, name, value):

@@ -175,7 +175,7 @@ def overdue_term(organization, year: int) -> MetricResult:
     ends = term.extended_until or term.ends_on
     overdue = ends < on
     if overdue:
-        display = _("Overdue")
+        display = _("Term overdue")
         explanation = _("The current term ended on %(ends)s, before %(on)s.") % {
             "ends": ends,
             "on": on,
@@ -226,7 +226,7 @@ def community_registration(organization, year: int) -> MetricResult:
             "had registered with a community by %(on)s."
         )
         % {"registered": registered, "total": total, "on": on},
-        links=[(_("Members"), link)] if link else [],
+        links=[(_("Member list"), link)] if link else [],
         scorer=_share_scorer(share, full_default="0.9") if total else None,
     )
 
@@ -266,7 +266,7 @@ def open_rectifications(organization, year: int) -> MetricResult:
             "%(open)s, of which %(overdue)s past their deadline."
         )
         % {"on": on, "open": open_count, "overdue": overdue},
-        links=[(_("Rectifications"), link)] if link else [],
+        links=[(_("Rectification list"), link)] if link else [],
         scorer=scorer,
     )
 
@@ -358,7 +358,7 @@ if _available("activities.selectors"):
             value=share,
             display=f"{met}/{required}",
             explanation=explanation,
-            links=[(_("Activities"), link)] if link else [],
+            links=[(_("Activity records"), link)] if link else [],
             scorer=scorer if required else None,
         )
 
@@ -391,7 +391,7 @@ if _available("activities.selectors"):
             value=rate,
             display="—" if rate is None else f"{rate * 100:.1f}%",
             explanation=explanation,
-            links=[(_("Activities"), link)] if link else [],
+            links=[(_("Activity records"), link)] if link else [],
             scorer=None if rate is None else _share_scorer(rate, full_default="0.9"),
         )
 
@@ -418,7 +418,7 @@ if _available("activities.selectors"):
                 "least one other organization: %(count)s."
             )
             % {"year": year, "count": count},
-            links=[(_("Joint activities"), link)] if link else [],
+            links=[(_("Joint activity records"), link)] if link else [],
             scorer=_count_scorer(count),
         )
 
@@ -459,6 +459,6 @@ if _available("venues.selectors"):
                 "venues, %(hosted)s by others at its venues."
             )
             % {"year": year, "used": used, "hosted": hosted},
-            links=[(_("Bookings"), link)] if link else [],
+            links=[(_("Booking records"), link)] if link else [],
             scorer=_count_scorer(count),
         )

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Category
 
@@ -429,8 +430,8 @@ class Inspection(models.Model):
 
 
 class RectificationStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
+    OPEN = "open", pgettext_lazy("rectification", "Open")
+    DONE = "done", pgettext_lazy("rectification", "Done")
 
 
 class RectificationQuerySet(models.QuerySet):
