@@ -28,7 +28,7 @@ def _reads_all(user) -> bool:
 def rubrics_for(user) -> QuerySet[Rubric]:
     if not (_signed_in(user) and _reads_all(user)):
         return Rubric.objects.none()
-    return Rubric.objects.annotate(item_count=Count("items"))
+    return Rubric.objects.annotate(item_count=Count("items")).order_by("-year", "category")
 
 
 def get_rubric_for(user, pk) -> Rubric:
@@ -41,7 +41,9 @@ def get_rubric_for(user, pk) -> Rubric:
 def rounds_for(user) -> QuerySet[Round]:
     if not (_signed_in(user) and _reads_all(user)):
         return Round.objects.none()
-    return Round.objects.annotate(organization_count=Count("organizations", distinct=True))
+    return Round.objects.annotate(
+        organization_count=Count("organizations", distinct=True)
+    ).order_by("-year", "-pk")
 
 
 def get_round_for(user, pk) -> Round:
