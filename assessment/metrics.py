@@ -218,6 +218,9 @@ def community_registration(organization, year: int) -> MetricResult:
     ).count()
     share = registered / total if total else 0.0
     link = _url("members:list", query={"organization": organization.pk})
+    registered_link = _url(
+        "members:list", query={"organization": organization.pk, "registered": "yes"}
+    )
     return MetricResult(
         value=share,
         display=f"{registered}/{total} ({share * 100:.1f}%)",
@@ -226,7 +229,11 @@ def community_registration(organization, year: int) -> MetricResult:
             "had registered with a community by %(on)s."
         )
         % {"registered": registered, "total": total, "on": on},
-        links=[(_("Member list"), link)] if link else [],
+        links=[
+            pair
+            for pair in ((_("Member list"), link), (_("Registered members"), registered_link))
+            if pair[1]
+        ],
         scorer=_share_scorer(share, full_default="0.9") if total else None,
     )
 
@@ -345,6 +352,9 @@ if _available("activities.selectors"):
             "activities:list",
             query={"organization": organization.pk, "year": year, "status": "held"},
         )
+        board = _url(
+            "activities:compliance_organization", args=[organization.pk], query={"year": year}
+        )
 
         def scorer(item) -> Decimal | None:
             params = item.metric_params if isinstance(item.metric_params, dict) else {}
@@ -358,7 +368,11 @@ if _available("activities.selectors"):
             value=share,
             display=f"{met}/{required}",
             explanation=explanation,
-            links=[(_("Activity records"), link)] if link else [],
+            links=[
+                pair
+                for pair in ((_("Meeting compliance"), board), (_("Activity records"), link))
+                if pair[1]
+            ],
             scorer=scorer if required else None,
         )
 
@@ -408,7 +422,7 @@ if _available("activities.selectors"):
 
         count = joint_activity_count(year=year, organization=organization)
         link = _url(
-            "activities:list", query={"organization": organization.pk, "year": year, "joint": "yes"}
+            "activities:list", query={"organization": organization.pk, "year": year, "joint": "on"}
         )
         return MetricResult(
             value=count,
@@ -446,6 +460,7 @@ if _available("venues.selectors"):
             query={
                 "organization": organization.name,
                 "shared": "yes",
+                "status": "approved",
                 "date_from": f"{year}-01-01",
                 "date_to": f"{year}-12-31",
             },

@@ -177,6 +177,9 @@ def test_shared_venue_uses(org_tree, staff_user):
     for_a = metrics.compute("shared_venue_uses", org_tree.branch_a, 2025)
     assert for_a.value == 1 and "1" in for_a.explanation
     assert for_b.suggested_score(item("2", points_each="0.5")) == Decimal("0.5")
+    assert any(
+        url.startswith("/venues/bookings/?") and "shared=yes" in url for _label, url in for_b.links
+    )
 
 
 def test_members_registered_to_a_community(org_tree, staff_user):
@@ -207,6 +210,8 @@ def test_members_registered_to_a_community(org_tree, staff_user):
     assert result.display == "2/4 (50.0%)"
     assert result.suggested_score(item("9")) == Decimal("5.0")  # 9 × 0.5 / 0.9
     assert result.suggested_score(item("9", full_at=0.5)) == Decimal("9.0")
+    urls = [url for _label, url in result.links]
+    assert f"/members/?organization={b.pk}&registered=yes" in urls
 
 
 def test_six_haves(org_tree):
