@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import grouped_community_choices
 from branches.models import Affinity, Category, Community, District, Kind, Organization, Status
 from branches.selectors import needs_attention_q
 
@@ -52,6 +53,11 @@ class OrganizationFilter(django_filters.FilterSet):
     class Meta:
         model = Organization
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A plain select, grouped by district (optgroups), for 300+ communities.
+        self.form.fields["community"].choices = grouped_community_choices()
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
