@@ -280,6 +280,16 @@ def test_attendance_page_marks_whole_list(client, org_tree, members_a, secretary
     response = client.post(url, data, follow=True)
     content = response.content.decode()
     assert "出席 3 人" in content and "参与率" in content and "100.0%" in content
+    sheet = client.get(reverse("activities:attendance_export", args=[activity.pk]))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(sheet.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert "出勤表" in rows[0][0] and rows[1][3] == "党员"
+    assert sorted((r[3], r[5]) for r in rows[2:]) == sorted(
+        [(m.name, "请假" if m == members_a[1] else "出席") for m in members_a]
+    )
 
 
 def test_organization_page_shows_activities_section(client, org_tree, frequencies, staff_user):
