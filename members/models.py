@@ -161,6 +161,7 @@ class Member(models.Model):
         verbose_name_plural = _("members")
         ordering = ["name", "pk"]
         indexes = [
+            models.Index(fields=["name", "id"], name="member_roster_order"),
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["category", "status"]),
             models.Index(fields=["registered_community", "status"]),
