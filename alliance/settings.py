@@ -110,8 +110,12 @@ if _scheme != "sqlite" and not DATABASES["default"].get("NAME"):
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if _scheme == "sqlite":
-    # Wait for a lock instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Wait for a lock instead of failing at once when two requests write together, and take
+    # the write lock when a transaction begins (BEGIN IMMEDIATE): a transaction that read first
+    # and then tries to write cannot be refused its lock upgrade halfway.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["timeout"] = 20
+    options["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "alliance.User"
