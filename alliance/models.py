@@ -116,7 +116,7 @@ class CoordinationCategory(models.TextChoices):
 
 
 class NeedState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Open for claims")
     CLAIMED = "claimed", _("Claimed")
     FULFILLED = "fulfilled", _("Fulfilled")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -124,7 +124,7 @@ class NeedState(models.TextChoices):
 
 
 class ResourceState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Open for claims")
     CLAIMED = "claimed", _("Claimed")
     FULFILLED = "fulfilled", _("Fulfilled")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -221,7 +221,7 @@ class Resource(models.Model):
     skills = models.ManyToManyField(
         "members.Skill", verbose_name=_("skills"), blank=True, related_name="resources"
     )
-    capacity = models.PositiveSmallIntegerField(_("capacity (people)"), default=1)
+    capacity = models.PositiveSmallIntegerField(_("people served at most"), default=1)
     available_from = models.DateField(_("offered from"))
     available_until = models.DateField(_("offered until"))
     state = models.CharField(
@@ -291,7 +291,7 @@ class Claim(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     decline_reason = models.CharField(_("reason for declining"), max_length=200, blank=True)
     activity = models.ForeignKey(
         "activities.Activity",
@@ -360,7 +360,7 @@ class MediationStudio(models.Model):
         on_delete=models.PROTECT,
         related_name="mediation_studios",
     )
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = models.CharField(_("studio address"), max_length=200, blank=True)
     is_active = models.BooleanField(_("in service"), default=True)
 
     class Meta:
