@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('activities', '0003_activity_booking'),
         ('alliance', '0002_initial'),
         ('branches', '0003_alliance_registry_committee_member'),
-        ('members', '0004_initials_prefix_index'),
+        ('members', '0002_skills'),
     ]
 
     operations = [
