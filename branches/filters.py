@@ -57,7 +57,7 @@ class OrganizationFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A plain select, grouped by district (optgroups), for 300+ communities.
-        self.form.fields["community"].choices = grouped_community_choices()
+        self.form.fields["community"].widget.choices = grouped_community_choices()
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -105,6 +105,7 @@ def test_list_filters_and_search(client, org_tree, staff_user):
     response = client.get(reverse("branches:list"), {"q": "书画"})
     assert [org.name for org in response.context["object_list"]] == ["书画功能党小组"]
     response = client.get(reverse("branches:list"), {"community": org_tree.community.pk})
+    assert '<optgroup label="金凤区">' in response.content.decode()  # grouped by district
     assert [org.name for org in response.context["object_list"]] == ["阅海万家地缘党支部"]
     assert "需关注".encode() in response.content or "需要关注".encode() in response.content
 
