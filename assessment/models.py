@@ -68,7 +68,7 @@ class Rubric(models.Model):
 class Section(models.Model):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(_("title"), max_length=100)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         verbose_name = _("rubric section")
@@ -90,7 +90,7 @@ class Item(models.Model):
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="items")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
-    code = models.CharField(_("code"), max_length=20)
+    code = models.CharField(_("item code"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
     criterion = models.TextField(_("criterion"), blank=True)
     max_points = models.DecimalField(
@@ -101,7 +101,7 @@ class Item(models.Model):
     )
     metric = models.CharField(_("evidence metric"), max_length=50, null=True, blank=True)
     metric_params = models.JSONField(_("metric parameters"), default=dict, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         verbose_name = _("rubric item")
@@ -137,7 +137,7 @@ class DeductionRule(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="deductions")
     text = models.CharField(_("deduction"), max_length=200)
     points = models.DecimalField(_("points"), validators=[MinValueValidator(0)], **POINTS)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         verbose_name = _("deduction rule")

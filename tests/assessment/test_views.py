@@ -423,3 +423,33 @@ def test_list_pages_have_no_n_plus_one(client, org_tree, staff_user, supervisor_
     assert _count(client, reverse("assessment:my_assignments")) == _count(
         client, reverse("assessment:my_assignments") + "?page=1"
     )
+
+
+def test_organization_page_shows_finalized_results_and_rectifications(
+    client, scoring_round, supervisor_user, staff_user, secretary_user
+):
+    score_all(scoring_round.a, supervisor_user)
+    score_all(scoring_round.b, scoring_round.other_supervisor)
+    inspection = services.inspection_record(
+        kind="routine",
+        date=datetime.date(2026, 3, 1),
+        organization=scoring_round.a.organization,
+        inspectors=[],
+        findings="x",
+        acting_user=staff_user,
+    )
+    services.rectification_add(
+        inspection=inspection,
+        required="y",
+        deadline=datetime.date(2026, 4, 1),
+        acting_user=staff_user,
+    )
+    url = reverse("branches:detail", args=[scoring_round.a.organization_id])
+    client.force_login(secretary_user)
+    html = client.get(url).content.decode()
+    section = html[html.find("org-assessment-title") :][:3000]
+    assert "尚无已定档的考核结果" in section, section
+    assert "未完成整改 1 项，其中逾期 1 项" in section, section
+    services.round_finalize(round=scoring_round.round, acting_user=staff_user)
+    html = client.get(url).content.decode()
+    assert "2026 年度考核" in html and "优秀" in html and "100" in html
