@@ -105,7 +105,7 @@ def attendance_sheets(request, activities, *, filename_hint: str = ""):
             _("Start"),
             _("Type"),
             _("Title"),
-            _("Member"),
+            _("Party member"),
             _("Organization"),
             _("Attendance"),
             _("Reason for absence"),

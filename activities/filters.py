@@ -25,16 +25,20 @@ class ActivityFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
     )
     year = django_filters.NumberFilter(
-        label=_("Year"), field_name="start", lookup_expr="year", min_value=2000, max_value=2100
+        label=_("Year of activities"),
+        field_name="start",
+        lookup_expr="year",
+        min_value=2000,
+        max_value=2100,
     )
     date_from = django_filters.DateFilter(
-        label=_("From"),
+        label=_("From date"),
         field_name="start",
         lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        label=_("To"),
+        label=_("To date"),
         field_name="start",
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),

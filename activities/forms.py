@@ -250,7 +250,9 @@ class LectureTeamForm(forms.ModelForm):
 
 
 class ComplianceFilterForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    year = forms.IntegerField(
+        label=_("Year of activities"), min_value=2000, max_value=2100, required=False
+    )
     organization = forms.ModelChoiceField(
         label=_("Organization (with its sub-organizations)"),
         queryset=Organization.objects.none(),

@@ -354,7 +354,7 @@ class TrainingKind(models.TextChoices):
 
 class TrainingSession(models.Model):
     title = models.CharField(_("title"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=TrainingKind.choices)
+    kind = models.CharField(_("training form"), max_length=20, choices=TrainingKind.choices)
     organization = models.ForeignKey(
         "branches.Organization",
         verbose_name=_("organizer"),
