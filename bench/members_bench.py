@@ -68,6 +68,7 @@ def build(target: int) -> None:
     have = Member.objects.count()
     if have >= target:
         print(f"reusing {have:,} members")
+        _analyze()
         return
     rng = random.Random(100_000)
     organizations = list(Organization.objects.filter(kind__in=[Kind.BRANCH, Kind.GENERAL_BRANCH]))
@@ -123,6 +124,16 @@ def build(target: int) -> None:
         )
         have += len(batch)
     print(f"built {have:,} members in {time.perf_counter() - started:.1f} s")
+    _analyze()
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load (autovacuum would get there later)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def measure_roster(requests: int) -> None:

@@ -17,8 +17,13 @@ EXPORT_NAME = "members"
 CHUNK = 2000
 
 
-def _display(member: Member, field: str) -> str:
-    return getattr(member, f"get_{field}_display")()
+def _labels() -> dict[str, dict[str, str]]:
+    """code → label per choice field, translated once (not once per cell)."""
+    return {
+        field.name: {value: str(label) for value, label in field.flatchoices}
+        for field in Member._meta.concrete_fields
+        if field.choices
+    }
 
 
 def export_rows(members: QuerySet[Member], *, unmasked: bool) -> Iterator[list]:
@@ -29,6 +34,7 @@ def export_rows(members: QuerySet[Member], *, unmasked: bool) -> Iterator[list]:
     """
     yes, no = yes_no()
     today = timezone.localdate()
+    labels = _labels()
     members = (
         members.select_related("organization", "registered_community")
         .prefetch_related(Prefetch("skills", queryset=Skill.objects.only("pk", "name")))
@@ -43,7 +49,8 @@ def export_rows(members: QuerySet[Member], *, unmasked: bool) -> Iterator[list]:
             elif field == "phone":
                 value = member.phone if unmasked else mask_phone(member.phone)
             elif column.choices is not None:
-                value = _display(member, field)
+                code = getattr(member, field)
+                value = labels[field].get(code, code)
             elif column.kind == "bool":
                 value = yes if getattr(member, field) else no
             elif column.kind == "skills":
@@ -58,7 +65,7 @@ def export_rows(members: QuerySet[Member], *, unmasked: bool) -> Iterator[list]:
         row.extend(
             [
                 member.age_on(today),
-                _display(member, "status"),
+                labels["status"].get(member.status, member.status),
                 yes if member.lost_contact else no,
                 member.mobile_to if member.is_mobile else "",
             ]

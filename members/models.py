@@ -162,6 +162,13 @@ class Member(models.Model):
         ordering = ["name", "pk"]
         indexes = [
             models.Index(fields=["name", "id"], name="member_roster_order"),
+            # Prefix search on pinyin initials (LIKE 'wjg%'); the opclass matters on PostgreSQL
+            # with a non-C collation and is ignored elsewhere.
+            models.Index(
+                fields=["name_initials"],
+                name="member_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["category", "status"]),
             models.Index(fields=["registered_community", "status"]),
