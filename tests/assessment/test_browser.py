@@ -98,3 +98,15 @@ def test_supervisor_scores_from_evidence_staff_finalizes_and_downloads(
     assert row["总分"] == 67 and row["等次"] == "合格" and row["排名"] == 1
     assert row["考核人员"] == "supervisor"
     assert page.console_errors == []
+
+
+def test_scoring_page_fits_a_phone(page, round_for_branch_b):
+    assessment = round_for_branch_b.assessments.get()
+    page.set_viewport_size({"width": 375, "height": 740})
+    browser_login(page, "supervisor")
+    page.goto(page.base_url + f"/assessment/assessments/{assessment.pk}/score/")
+    assert page.get_by_role("heading", level=1).inner_text() == "评分：教育局离退休干部党支部"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page is {width}px wide on a 375px screen"
+    check_accessibility(page)
+    assert page.console_errors == []
