@@ -265,3 +265,69 @@ def test_secretary_cannot_import_into_other_branch(client, secretary_user, org_t
     row = _row("王建国", datetime.date(1950, 3, 1), 1, org="教育局离退休干部党支部")
     content = _upload(client, _xlsx([row])).content.decode()
     assert "<td>2</td><td>所在党组织</td>" in content
+
+
+def test_organization_page_shows_members_section(client, staff_user, org_tree, make_member):
+    from branches.models import Community
+
+    make_member(org_tree.branch_a, name="王建国", confirmed_on=datetime.date(1975, 1, 1))
+    make_member(
+        org_tree.branch_a,
+        name="李秀兰",
+        gender="female",
+        registered_community=Community.objects.get(name="阅海万家社区"),
+        registered_on=datetime.date(2024, 3, 1),
+    )
+    client.force_login(staff_user)
+    content = client.get(f"/branches/{org_tree.branch_a.pk}/").content.decode()
+    assert 'id="org-members-heading"' in content
+    assert "1 (50.0%)" in content  # registered with a community
+    assert f"/members/?organization={org_tree.branch_a.pk}" in content
+
+
+def test_talent_pool_search(client, staff_user, org_tree, make_member):
+    from branches.models import Community
+
+    dikuang = Community.objects.filter(name__startswith="地矿").first()
+    make_member(
+        org_tree.branch_a,
+        name="王建国",
+        skills=["法律"],
+        willing_to_volunteer=True,
+        registered_community=dikuang,
+        registered_on=datetime.date(2024, 3, 1),
+    )
+    make_member(org_tree.branch_a, name="李秀兰", gender="female", skills=["法律"])
+    make_member(org_tree.branch_b, name="赵志强", skills=["医疗"], willing_to_volunteer=True)
+    client.force_login(staff_user)
+    content = client.get(
+        f"/members/talent/?skill=法律&community={dikuang.pk}&willing=on"
+    ).content.decode()
+    assert "王建国" in content
+    assert "李秀兰" not in content and "赵志强" not in content
+
+
+def test_transfer_through_pages(client, secretary_user, staff_user, org_tree, make_member):
+    member = make_member(org_tree.branch_a, name="王建国")
+    client.force_login(secretary_user)
+    response = client.post(
+        f"/members/{member.pk}/transfer/",
+        {"to_organization": org_tree.branch_b.pk, "reason": "搬家"},
+    )
+    assert response.status_code == 302
+    client.force_login(staff_user)
+    content = client.get("/members/transfers/").content.decode()
+    assert "王建国" in content and "搬家" in content
+    transfer = member.transfers.get()
+    client.post(f"/members/transfers/{transfer.pk}/return/", {"return_reason": ""})
+    transfer.refresh_from_db()
+    assert transfer.state == "requested"  # a return needs a reason
+    client.post(f"/members/transfers/{transfer.pk}/approve/")
+    client.post(f"/members/transfers/{transfer.pk}/complete/")
+    member.refresh_from_db()
+    assert member.organization == org_tree.branch_b
+    content = client.get(member.get_absolute_url()).content.decode()
+    history = content[content.index("组织关系变动记录") :]
+    assert "阅海万家地缘党支部" in history
+    assert "教育局离退休干部党支部" in history
+    assert "已完成" in history
