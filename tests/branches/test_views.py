@@ -363,8 +363,20 @@ def test_new_year_target_defaults_to_double_last_years(client, staff_user):
     assert response.context["form"].initial["year"] == 2027
 
 
-def test_seed_demo_figures(client, settings, staff_user):
-    settings.DEBUG = True
+OUR_STEPS = ("alliance.demo.seed_accounts", "branches.demo.seed")
+
+
+@pytest.fixture
+def only_our_seed_steps(monkeypatch, settings):
+    """seed_demo with the accounts and this app's step only: other apps' steps are theirs to
+    test (tests/alliance/test_dashboard_seed.py runs them all)."""
+    from alliance.management.commands import seed_demo
+
+    settings.DEBUG = True  # seed_demo refuses to run with DEBUG off
+    monkeypatch.setattr(seed_demo, "STEPS", OUR_STEPS)
+
+
+def test_seed_demo_figures(client, only_our_seed_steps, staff_user):
     call_command("seed_demo", stdout=io.StringIO())
     branches = Organization.objects.filter(kind="branch")
     assert branches.filter(category="established").count() == 61
@@ -405,3 +417,12 @@ def test_seed_demo_figures(client, settings, staff_user):
     call_command("seed_demo", stdout=io.StringIO())
     assert list(Organization.objects.values_list("pk", "name", "path", "updated_at")) == before
     assert list(AllianceMembership.objects.values_list()) == memberships
+
+
+def test_seed_demo_scale_multiplies_the_tree(only_our_seed_steps):
+    call_command("seed_demo", "--scale", "2", stdout=io.StringIO())
+    assert Organization.objects.filter(kind="branch", category="established").count() == 122
+    assert Organization.objects.filter(kind="party_group").count() == 270
+    assert Organization.objects.filter(kind="working_committee").count() == 1
+    assert AllianceMembership.objects.filter(left_on__isnull=True).count() == 270
+    assert Organization.objects.filter(name="北关社区党委（2）", pilot_year=2021).exists()
