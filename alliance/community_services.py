@@ -305,7 +305,11 @@ def resource_claim(
 
 
 def _decided_claim(claim: Claim, acting_user) -> Claim:
-    claim = Claim.objects.select_for_update().select_related("need", "resource").get(pk=claim.pk)
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("need", "resource")
+        .get(pk=claim.pk)
+    )
     owner = Organization.objects.get(pk=claim.owner_organization_id)
     _require(
         acting_user is None or acts_for(acting_user, owner),

@@ -140,7 +140,7 @@ class ClaimState(models.TextChoices):
 class Need(models.Model):
     """需求清单: what a community asks of the alliance, posted by its party organization."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("item title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     category = models.CharField(
         _("category"), max_length=20, choices=CoordinationCategory.choices, db_index=True
@@ -204,7 +204,7 @@ class Need(models.Model):
 class Resource(models.Model):
     """资源清单: a service an organization offers to communities."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("item title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     category = models.CharField(
         _("category"), max_length=20, choices=CoordinationCategory.choices, db_index=True

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             name='Need',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
+                ('title', models.CharField(max_length=200, verbose_name='item title')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('category', models.CharField(choices=[('lecture', 'Lectures'), ('volunteering', 'Volunteer service'), ('culture', 'Culture and arts'), ('mediation', 'Dispute mediation'), ('environment', 'Environmental upkeep'), ('health', 'Health clinics'), ('elderly_care', 'Help for the elderly'), ('other', 'Other')], db_index=True, max_length=20, verbose_name='category')),
                 ('wanted_by', models.DateField(verbose_name='wanted by')),
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
             name='Resource',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
+                ('title', models.CharField(max_length=200, verbose_name='item title')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('category', models.CharField(choices=[('lecture', 'Lectures'), ('volunteering', 'Volunteer service'), ('culture', 'Culture and arts'), ('mediation', 'Dispute mediation'), ('environment', 'Environmental upkeep'), ('health', 'Health clinics'), ('elderly_care', 'Help for the elderly'), ('other', 'Other')], db_index=True, max_length=20, verbose_name='category')),
                 ('capacity', models.PositiveSmallIntegerField(default=1, verbose_name='people served at most')),
