@@ -379,6 +379,26 @@ class ImportTemplateView(PermissionRequiredMixin, View):
         return response
 
 
+def _remove_abandoned_uploads(max_age_hours: int = 24) -> None:
+    """Uploads never confirmed (a closed browser) do not stay on disk."""
+    import datetime
+
+    from django.utils import timezone
+
+    try:
+        _dirs, files = default_storage.listdir(IMPORT_DIR)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - datetime.timedelta(hours=max_age_hours)
+    for name in files:
+        path = f"{IMPORT_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except FileNotFoundError:
+            continue
+
+
 def _forget_upload(request) -> None:
     stored = request.session.pop(IMPORT_SESSION_KEY, None)
     if stored and default_storage.exists(stored["path"]):
@@ -409,6 +429,7 @@ class ImportView(PermissionRequiredMixin, View):
             return render(request, "members/import.html", {"form": form})
         check = imports.validate_rows(request.user, columns, data)
         _forget_upload(request)
+        _remove_abandoned_uploads()
         upload.seek(0)
         token = secrets.token_urlsafe(16)
         path = default_storage.save(f"{IMPORT_DIR}/{token}.xlsx", upload)

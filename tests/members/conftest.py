@@ -26,6 +26,12 @@ def member_fields(*, born=datetime.date(1950, 3, 1), gender="male", **fields) ->
     return data
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploaded import files (kept between preview and confirm) go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def make_member(staff_user):
     from members.services import member_create

@@ -65,6 +65,12 @@ def test_export_equals_filtered_roster(client, staff_user, org_tree, make_member
         )
     )
     assert exported == roster == ["=HYPERLINK(1)", "王建国"]
+    headers = [c.value for c in sheet[2]]
+    wang = next(row for row in rows if row[0] == "王建国")
+    assert wang[headers.index("特长")] == "法律"
+    assert wang[headers.index("所在党组织")] == "阅海万家地缘党支部"
+    assert wang[headers.index("人员类别")] == "退休"
+    assert "*" in wang[headers.index("身份证号")]  # masked by default, even for staff
     formula_cell = next(c for c in sheet["A"] if c.value == "=HYPERLINK(1)")
     assert formula_cell.data_type == "s"
 
