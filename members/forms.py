@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Category, Kind, Organization, Status
 from members.models import Member, Skill
@@ -105,7 +106,7 @@ class ParticipationForm(forms.Form):
 
 
 class CommendationForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=100)
+    title = forms.CharField(label=pgettext_lazy("commendation", "title"), max_length=100)
     year = forms.IntegerField(label=_("year"), min_value=1921)
     awarded_by = forms.CharField(label=_("awarded by"), max_length=100)
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from members.identity import (
@@ -314,7 +315,7 @@ class Commendation(models.Model):
     """表彰: title, year, by whom."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="commendations")
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(pgettext_lazy("commendation", "title"), max_length=100)
     year = models.PositiveSmallIntegerField(_("year"))
     awarded_by = models.CharField(_("awarded by"), max_length=100)
 
