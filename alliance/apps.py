@@ -8,4 +8,4 @@ class AllianceConfig(AppConfig):
 
     def ready(self) -> None:
         # The dashboard's cache invalidation listens to the models under its figures.
-        from alliance import dashboard  # noqa: F401
+        from alliance import dashboard, permissions  # noqa: F401

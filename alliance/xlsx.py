@@ -41,23 +41,27 @@ class Sheet:
     number_formats: dict[int, str] = field(default_factory=dict)  # column index → format
 
 
-def _cell(ws, value: Any, number_format: str | None = None) -> WriteOnlyCell:
+def _cell(ws, value: Any, number_format: str | None = None) -> Any:
+    """A value ready to append: plain where openpyxl needs nothing more (the fast path), a
+    WriteOnlyCell where the value needs a format or must be kept from being read as a formula."""
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value).replace(tzinfo=None)
+        number_format = number_format or "yyyy-mm-dd hh:mm"
+    elif isinstance(value, datetime.date):
+        number_format = number_format or "yyyy-mm-dd"
     elif isinstance(value, Decimal):
         value = float(value)
-    elif value is not None and not isinstance(value, (int, float, datetime.date, bool)):
+    elif value is not None and not isinstance(value, (int, float, bool, str)):
         value = str(value)
+    formula_like = isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+    if not formula_like and not number_format:
+        return value
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if formula_like:
         # Stored as a string cell with Excel's quote prefix: shown and read back as text.
         cell.data_type = "s"
         cell.quotePrefix = True
-    if isinstance(value, datetime.datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    elif isinstance(value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
     if number_format:
         cell.number_format = number_format
     return cell

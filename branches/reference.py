@@ -36,6 +36,8 @@ def load_reference_data(apps=None) -> None:
                 streets[key], _ = Street.objects.get_or_create(
                     district=district, name=row["street"]
                 )
+            if not row["community"].strip():
+                continue  # a town (乡/镇) listed without a residents' committee
             Community.objects.get_or_create(
                 street=streets[key], name=row["community"], defaults={"district": district}
             )

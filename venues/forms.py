@@ -123,7 +123,10 @@ class BookingChangeForm(SlotMixin, forms.Form):
 
 class CancelForm(forms.Form):
     scope = forms.ChoiceField(
-        label=_("Cancel which bookings"), choices=SCOPE_CHOICES, initial=Scope.ONE, widget=forms.RadioSelect
+        label=_("Cancel which bookings"),
+        choices=SCOPE_CHOICES,
+        initial=Scope.ONE,
+        widget=forms.RadioSelect,
     )
 
 
