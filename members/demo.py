@@ -2,7 +2,9 @@
 
 1,717 members in the established branches — 234 of them in the 23 directly managed branches,
 206 of those (88%) aged 70 or over — and 3,383 in the three-affinity tree (relations in its
-branches and general branch, participations in its functional groups). Realistic names,
+branches and general branch, participations in its functional groups). These are living
+members with normal status, as the seed counts them; a few deceased and transferred-out
+records (kept, as members with history are never deleted) come on top in each population. Realistic names,
 valid ID numbers (region + birth date + order code + GB 11643 check digit, gender digit
 consistent), ages 60–98, skills, community registrations in Yinchuan communities.
 
@@ -36,6 +38,10 @@ DIRECTLY_MANAGED_MEMBERS = 234
 DIRECTLY_MANAGED_AGED_70 = 206  # 88% of 234
 THREE_AFFINITY_MEMBERS = 3383
 SECRETARY_BRANCH_MINIMUM = 40
+# Records kept after a member died or moved the relation out of the city (never deleted):
+# EXTRA to the figures above, which count living members with normal status.
+DECEASED_SHARE = 0.004
+TRANSFERRED_OUT_SHARE = 0.0015
 
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡"
@@ -158,7 +164,7 @@ class _Builder:
             mobile_to=rng.choice(MOBILE_TO) if mobile else "",
             health=health,
             willing_to_volunteer=age < 85 and rng.random() < 0.6,
-            status=MemberStatus.DECEASED if rng.random() < 0.004 else MemberStatus.NORMAL,
+            status=MemberStatus.NORMAL,
             organization=organization,
             registered_community=community,
             registered_on=registered_on,
@@ -177,6 +183,28 @@ def _spread(rng, organizations: list, total: int) -> list:
         counts[index % len(counts)] += 1
         index += 1
     return [org for org, n in zip(organizations, counts, strict=True) for _ in range(n)]
+
+
+def _inactive_records(rng, builder, direct, others, three_affinity, scale) -> list[Member]:
+    """Deceased and transferred-out records, extra to the populations counted above."""
+    records = []
+    for organizations, population in (
+        (direct, DIRECTLY_MANAGED_MEMBERS),
+        (others, ESTABLISHED_MEMBERS - DIRECTLY_MANAGED_MEMBERS),
+        (three_affinity, THREE_AFFINITY_MEMBERS),
+    ):
+        for status, share in (
+            (MemberStatus.DECEASED, DECEASED_SHARE),
+            (MemberStatus.TRANSFERRED_OUT, TRANSFERRED_OUT_SHARE),
+        ):
+            for _i in range(max(1, round(population * scale * share))):
+                age = (
+                    rng.randint(80, 98) if status == MemberStatus.DECEASED else rng.randint(60, 79)
+                )
+                member = builder.member(rng.choice(organizations), age)
+                member.status = status
+                records.append(member)
+    return records
 
 
 def seed(*, context) -> None:
@@ -243,6 +271,9 @@ def seed(*, context) -> None:
         members.append(builder.member(org, age_for_rest()))
     if secretary_org is not None and secretary_org not in three_affinity + established:
         members.extend(builder.member(secretary_org, age_for_rest()) for _ in range(20))
+    inactive = _inactive_records(rng, builder, direct, others, three_affinity, scale)
+    three_end = len(members)
+    members.extend(inactive)
 
     Member.objects.bulk_create(members, batch_size=1000)
     if members[0].pk is None:  # backends that do not return ids
@@ -268,7 +299,7 @@ def seed(*, context) -> None:
         groups_by_branch.setdefault(group.parent_id, []).append(group)
     roles = ("组员",) * 12 + ("组长", "副组长", "联络员")
     participations = []
-    for member in members[three_start:]:
+    for member in members[three_start:three_end]:
         own = groups_by_branch.get(member.organization_id) or groups
         if not own:
             break

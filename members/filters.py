@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Community, Organization
+from branches.models import Category, Community, Organization
 from members.models import Health, MemberCategory, MemberStatus, Skill
 from members.selectors import AGE_BANDS, age_range_q
 
@@ -46,6 +47,14 @@ AGE_BAND_CHOICES = [
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
+def directly_managed_q() -> Q:
+    """Members whose relation is in a directly managed established branch (or a group under
+    one) — the 首页's "members of directly managed branches" counts exactly these."""
+    return Q(organization__category=Category.ESTABLISHED) & (
+        Q(organization__directly_managed=True) | Q(organization__parent__directly_managed=True)
+    )
+
+
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name or pinyin initials"),
@@ -56,6 +65,14 @@ class MemberFilter(django_filters.FilterSet):
         label=_("Organization (with those below it)"),
         queryset=Organization.objects.none(),
         method="filter_organization",
+    )
+    organization_category = django_filters.ChoiceFilter(
+        label=_("Organization category (established / three-affinity)"),
+        field_name="organization__category",
+        choices=Category.choices,
+    )
+    directly_managed = django_filters.ChoiceFilter(
+        label=_("In a directly managed branch"), choices=YES_NO, method="filter_directly_managed"
     )
     category = django_filters.ChoiceFilter(label=_("category"), choices=MemberCategory.choices)
     age_band = django_filters.ChoiceFilter(
@@ -108,6 +125,13 @@ class MemberFilter(django_filters.FilterSet):
 
     def filter_organization(self, queryset, name, value):
         return queryset.filter(organization__path__startswith=value.path)
+
+    def filter_directly_managed(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(directly_managed_q())
+        if value == "no":
+            return queryset.exclude(directly_managed_q())
+        return queryset
 
     def filter_age_band(self, queryset, name, value):
         for band, low, high in AGE_BANDS:

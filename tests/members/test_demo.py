@@ -34,14 +34,17 @@ def test_demo_members_match_domain_figures():
     seed_accounts(context=context)
     seed_branches(context=context)
     seed(context=context)
-    established = Member.objects.filter(
-        organization__kind="branch", organization__category="established"
-    )
+    normal = Member.objects.filter(status="normal")
+    established = normal.filter(organization__kind="branch", organization__category="established")
     direct = established.filter(organization__directly_managed=True)
     assert established.count() == 1717
     assert direct.count() == 234
     assert direct.filter(age_range_q(70, None)).count() == 206
-    assert Member.objects.filter(organization__category="three_affinity").count() == 3383
+    assert normal.filter(organization__category="three_affinity").count() == 3383
+    # deceased and transferred-out records come on top of the seed's figures, in both trees
+    for category in ("established", "three_affinity"):
+        inactive = Member.objects.filter(organization__category=category).exclude(status="normal")
+        assert set(inactive.values_list("status", flat=True)) == {"deceased", "transferred_out"}
     secretary = context.users["secretary"]
     assert Member.objects.filter(organization=secretary.organization).count() >= 40
     for member in Member.objects.all()[:500]:
@@ -50,4 +53,6 @@ def test_demo_members_match_domain_figures():
         )
         assert 60 <= member.age <= 98
     seed(context=context)  # idempotent
-    assert Member.objects.count() == 5100
+    total = Member.objects.count()
+    assert total == 5100 + Member.objects.exclude(status="normal").count()
+    assert total > 5100
