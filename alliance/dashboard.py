@@ -258,19 +258,27 @@ def _venue_figures(year: int) -> dict[str, Any]:
     }
 
 
-def grade_counts(year: int) -> dict[str, int] | None:
-    """{grade: organizations} of `year`'s assessments with a grade (finalized rounds cache it)."""
-    Assessment = model_or_none("assessment.Assessment")
-    if Assessment is None:
+def grade_year(year: int) -> int | None:
+    """The latest year up to `year` with a finalized assessment round (grades are final only
+    then; this year's round is usually still open)."""
+    Round = model_or_none("assessment.Round")
+    if Round is None:
         return None
-    rows = (
-        Assessment.objects.filter(round__year=year)
-        .exclude(grade="")
-        .values("grade")
-        .annotate(n=Count("pk"))
-        .order_by()
+    return (
+        Round.objects.filter(year__lte=year, state="finalized")
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
     )
-    return {row["grade"]: row["n"] for row in rows}
+
+
+def grade_counts(year: int) -> dict[str, int] | None:
+    """{grade: organizations} of `year`'s finalized rounds (the assessment results list's
+    figures: assessment.selectors.grade_distribution)."""
+    grade_distribution = optional("assessment.selectors", "grade_distribution")
+    if grade_distribution is None:
+        return None
+    return {row["grade"]: row["count"] for row in grade_distribution(year)}
 
 
 def alliance_figures(year: int) -> dict[str, Any]:
@@ -282,7 +290,8 @@ def alliance_figures(year: int) -> dict[str, Any]:
         figures.update(_member_figures())
         figures.update(_activity_figures(year))
         figures.update(_venue_figures(year))
-        figures["grades"] = grade_counts(year)
+        figures["grade_year"] = grade_year(year)
+        figures["grades"] = grade_counts(figures["grade_year"] or year)
         return figures
 
     return cached("figures", year, compute)
@@ -548,14 +557,15 @@ def staff_kpis(user, year: int) -> list[KpiGroup]:
         ),
     ]
     grades = f.get("grades")
-    grade_group = KpiGroup(_("Assessment grades"))
+    graded_in = f.get("grade_year") or year
+    grade_group = KpiGroup(_("Assessment grades %(year)s") % {"year": graded_in})
     for value, label in _grade_choices():
         grade_group.kpis.append(
             Kpi(
                 f"grade_{value}",
                 str(label),
                 None if grades is None else grades.get(value, 0),
-                url_or_none("assessment:round_list", {"year": year}),
+                url_or_none("assessment:results", {"year": graded_in, "grade": value}),
                 note="" if grades is not None else _not_there(_("assessment")),
             )
         )
@@ -645,7 +655,7 @@ def _organizations_by_district_and_kind() -> dict:
 
 
 def _assessment_grades(year: int) -> dict | None:
-    grades = grade_counts(year)
+    grades = grade_counts(grade_year(year) or year)
     if grades is None:
         return None
     choices = _grade_choices()

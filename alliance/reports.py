@@ -152,6 +152,15 @@ REGISTRY: tuple[ExportEntry, ...] = (
         permission="alliance.export_coordination",
         section=gettext_lazy("Community coordination"),
     ),
+    ExportEntry(
+        "assessment_results",
+        gettext_lazy("Assessment results"),
+        gettext_lazy("Totals, grades and ranks of finalized rounds, filtered by year and grade."),
+        "assessment:results_export",
+        "assessment:results",
+        permission="assessment.view_results",
+        section=gettext_lazy("Assessment"),
+    ),
 )
 
 # Per-object downloads (a round's score sheet, a rubric) are offered on their own pages:

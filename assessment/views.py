@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,9 +14,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from alliance.services import export_log_record
+from alliance.xlsx import Sheet, xlsx_response
 from assessment import exports, selectors, services
 from assessment.filters import InspectionFilter, RectificationFilter
 from assessment.forms import (
@@ -38,8 +41,10 @@ from assessment.models import (
     ItemKind,
     ItemScore,
     RectificationStatus,
+    Round,
     RoundState,
 )
+from branches.models import Category
 
 PAGE_SIZE = 50
 
@@ -376,6 +381,112 @@ def round_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         export="assessment.score_sheet",
         query={"round": round_.pk},
+        rows=response.rows_written,
+    )
+    return response
+
+
+# --- Results across rounds (the 首页's grade figures link here) -----------------------------
+
+
+def _result_years():
+    return [
+        (year, year)
+        for year in Round.objects.filter(state=RoundState.FINALIZED)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    ]
+
+
+class ResultFilter(django_filters.FilterSet):
+    """The results list and its Excel export filter alike (year, grade, organization type)."""
+
+    year = django_filters.TypedChoiceFilter(
+        label=gettext_lazy("Year"), field_name="round__year", choices=_result_years, coerce=int
+    )
+    grade = django_filters.ChoiceFilter(
+        label=pgettext_lazy("assessment", "Grade"), choices=Grade.choices
+    )
+    category = django_filters.ChoiceFilter(
+        label=gettext_lazy("Organization type"),
+        field_name="organization__category",
+        choices=Category.choices,
+    )
+
+
+def _results(request: HttpRequest) -> ResultFilter:
+    """Final results (totals, grades and ranks of finalized rounds) of the rounds the user may
+    read — the same readers as a round's results page."""
+    rounds = selectors.rounds_for(request.user).filter(state=RoundState.FINALIZED)
+    queryset = (
+        Assessment.objects.filter(round__in=rounds.values("pk"))
+        .exclude(grade="")
+        .select_related("round", "organization")
+        .order_by("-round__year", "round__pk", "organization__category", "rank", "pk")
+    )
+    return ResultFilter(request.GET or None, queryset=queryset)
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    _require(request, "assessment.view_results")
+    filterset = _results(request)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
+    return render(
+        request,
+        "assessment/results.html",
+        {
+            "filter": filterset,
+            "page_obj": _page(request, queryset),
+            "year": year,
+            "distribution": selectors.grade_distribution(year) if year else None,
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+def results_export(request: HttpRequest) -> HttpResponse:
+    _require(request, "assessment.view_results")
+    filterset = _results(request)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    categories = dict(Category.choices)
+
+    def rows():
+        for a in queryset.iterator(chunk_size=500):
+            yield [
+                a.round.year,
+                a.round.title,
+                a.organization.name,
+                str(categories.get(a.organization.category, "")),
+                a.total,
+                a.get_grade_display(),
+                a.rank,
+                _("Yes") if a.vetoed else _("No"),
+            ]
+
+    sheet = Sheet(
+        title=_("Results"),
+        headers=[
+            _("Year"),
+            _("Round"),
+            _("Organization"),
+            _("Organization type"),
+            pgettext("assessment", "Total"),
+            pgettext("assessment", "Grade"),
+            pgettext("assessment", "Rank"),
+            _("Vetoed"),
+        ],
+        rows=rows(),
+        caption=_("Assessment results (exported %(when)s)")
+        % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+        widths=[8, 36, 36, 12, 10, 10, 8, 10],
+    )
+    response = xlsx_response("assessment-results.xlsx", sheet)
+    export_log_record(
+        user=request.user,
+        export="assessment.results",
+        query=request.GET,
         rows=response.rows_written,
     )
     return response

@@ -113,3 +113,19 @@ def test_each_member_figure_links_to_a_roster_of_that_many(seeded, client):
     assert aged == 206
     share = aged / int(figures["directly_managed_members"])
     assert f"{share * 100:.1f}%" == figures["directly_managed_aged_70_share"]
+
+
+def test_grade_figures_are_the_45_assessed_branches_and_link_to_their_results(seeded, client):
+    page = _home(client)
+    figures = dict(KPI.findall(page))
+    links = {name: html.unescape(url) for url, name in KPI_LINK.findall(page)}
+    grades = [name for name in figures if name.startswith("grade_")]
+    assert len(grades) == 4
+    # DOMAIN.md: 45 department retiree branches assessed in a year (the finalized round)
+    assert sum(int(figures[name]) for name in grades) == 45
+    for name in grades:
+        response = client.get(links[name])
+        assert response.status_code == 200
+        assert (
+            re.search(r"共 (\d+) 条考核结果", response.content.decode()).group(1) == figures[name]
+        )
