@@ -723,7 +723,7 @@ def secretary_panel(user, *, today: datetime.date | None = None) -> dict[str, An
     panel["warnings"] = warnings
 
     panel["inactive_members"] = _members_without_attendance(user, today)
-    panel["open_needs"] = _open_needs_near(user, organization, today)
+    panel["open_needs"] = open_needs_near(user, organization, today)
     return panel
 
 
@@ -749,8 +749,9 @@ def _members_without_attendance(user, today: datetime.date):
     return {"count": members.count(), "first": list(members[:10])}
 
 
-def _open_needs_near(user, organization, today: datetime.date):
-    """Open community needs in the organization's district (or community) still wanted."""
+def open_needs_near(user, organization, today: datetime.date, *, limit: int = 10):
+    """Open community needs in the organization's district (or community) still wanted (the
+    secretary's 首页 and the organization page's community section)."""
     needs_for = optional("alliance.community_selectors", "needs_for")
     if needs_for is None:
         return None
@@ -766,7 +767,9 @@ def _open_needs_near(user, organization, today: datetime.date):
     else:
         return []
     return list(
-        needs_for(user).filter(near, state="open", wanted_by__gte=today).order_by("wanted_by")[:10]
+        needs_for(user)
+        .filter(near, state="open", wanted_by__gte=today)
+        .order_by("wanted_by", "pk")[:limit]
     )
 
 
