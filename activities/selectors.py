@@ -180,10 +180,22 @@ def _requirements() -> dict[str, list[RequiredFrequency]]:
     return by_kind
 
 
+# Above this many organizations the held counts are read for every organization of a required
+# kind and filtered in Python: no `IN` list of thousands of ids (SQLite caps query parameters).
+_IN_LIST_LIMIT = 500
+
+
 def _held_counts(
-    organization_ids: list[int] | None, year: int, types: set[str]
+    organization_ids: list[int] | None,
+    year: int,
+    types: set[str],
+    kinds: set[str] | None = None,
 ) -> dict[tuple[int, str, int], int]:
-    """(organization id, type, local month) → number of held activities it hosted."""
+    """(organization id, type, local month) → number of held activities it hosted.
+
+    One query, grouped in SQL by organization, type and the month of the start in the local
+    time zone (Asia/Shanghai); quarters and the year are sums of months.
+    """
     first, last = local_range(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     qs = ActivityHost.objects.filter(
         activity__status=ActivityStatus.HELD,
@@ -191,15 +203,70 @@ def _held_counts(
         activity__start__gte=first,
         activity__start__lt=last,
     )
+    wanted = None
     if organization_ids is not None:
-        qs = qs.filter(organization_id__in=organization_ids)
+        if len(organization_ids) > _IN_LIST_LIMIT and kinds:
+            wanted = set(organization_ids)
+            qs = qs.filter(organization__kind__in=kinds)
+        else:
+            qs = qs.filter(organization_id__in=organization_ids)
     rows = (
         qs.annotate(month=ExtractMonth("activity__start", tzinfo=timezone.get_default_timezone()))
-        .values("organization_id", "activity__type", "month")
+        .values_list("organization_id", "activity__type", "month")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {(r["organization_id"], r["activity__type"], r["month"]): r["n"] for r in rows}
+    return {
+        (org_id, activity_type, month): n
+        for org_id, activity_type, month, n in rows
+        if wanted is None or org_id in wanted
+    }
+
+
+def _monthly(counts: dict[tuple[int, str, int], int]) -> dict[tuple[int, str], list[int]]:
+    """(organization id, type) → held per month, index 1..12 (index 0 unused)."""
+    monthly: dict[tuple[int, str], list[int]] = {}
+    for (org_id, activity_type, month), n in counts.items():
+        monthly.setdefault((org_id, activity_type), [0] * 13)[month] += n
+    return monthly
+
+
+_NO_MEETINGS = (0,) * 13
+
+
+class _Plan:
+    """What is required of each kind in `year`: the periods (labels translated once), the
+    type labels, and the held counts of the organizations, read in one query."""
+
+    def __init__(self, organizations, year, requirements=None):
+        self.requirements = _requirements() if requirements is None else requirements
+        self.spans = {kind: periods_of(kind, year) for kind in Period.values}
+        labels = dict(ActivityType.choices)
+        self.labels = {
+            item.activity_type: str(labels.get(item.activity_type, item.activity_type))
+            for items in self.requirements.values()
+            for item in items
+        }
+        types = set(self.labels)
+        kinds = {kind for kind, items in self.requirements.items() if items}
+        counts = (
+            _held_counts([org.pk for org in organizations], year, types, kinds) if types else {}
+        )
+        self.monthly = _monthly(counts)
+
+    def months_of(self, org_id: int, activity_type: str):
+        return self.monthly.get((org_id, activity_type), _NO_MEETINGS)
+
+    def row(self, org_id, item, span, held) -> ComplianceRow:
+        return ComplianceRow(
+            organization_id=org_id,
+            activity_type=item.activity_type,
+            type_label=self.labels[item.activity_type],
+            period_kind=item.period,
+            period=span,
+            required=item.times,
+            held=held,
+        )
 
 
 def _compliance_rows(
@@ -208,30 +275,20 @@ def _compliance_rows(
     period: str | None = None,
     requirements: dict[str, list[RequiredFrequency]] | None = None,
 ) -> dict[int, list[ComplianceRow]]:
-    requirements = _requirements() if requirements is None else requirements
-    types = {item.activity_type for items in requirements.values() for item in items}
+    plan = _Plan(organizations, year, requirements)
     months = _period_months(period)
-    counts = _held_counts([org.pk for org in organizations], year, types) if types else {}
-    labels = dict(ActivityType.choices)
+    spans = {
+        kind: [s for s in spans if months is None or months & set(s.months)]
+        for kind, spans in plan.spans.items()
+    }
     result: dict[int, list[ComplianceRow]] = {}
     for org in organizations:
         rows = []
-        for item in requirements.get(org.kind, []):
-            for span in periods_of(item.period, year):
-                if months is not None and not months & set(span.months):
-                    continue
-                held = sum(counts.get((org.pk, item.activity_type, m), 0) for m in span.months)
-                rows.append(
-                    ComplianceRow(
-                        organization_id=org.pk,
-                        activity_type=item.activity_type,
-                        type_label=str(labels.get(item.activity_type, item.activity_type)),
-                        period_kind=item.period,
-                        period=span,
-                        required=item.times,
-                        held=held,
-                    )
-                )
+        for item in plan.requirements.get(org.kind, []):
+            held_in = plan.months_of(org.pk, item.activity_type)
+            for span in spans.get(item.period, ()):
+                held = sum(held_in[m] for m in span.months)
+                rows.append(plan.row(org.pk, item, span, held))
         result[org.pk] = rows
     return result
 
@@ -256,28 +313,46 @@ class ComplianceSummary:
     overdue: list[ComplianceRow] = field(default_factory=list)
 
 
+def _overdue_rows(plan: _Plan, organizations, as_of: datetime.date):
+    """Yield (organization, {type: (held, required)} over the periods begun, overdue rows).
+
+    Per organization only integer sums over the months already counted in SQL: the periods
+    begun by `as_of` are a run of months from January, so a cell's held figure is one sum.
+    """
+    begun = {kind: [s for s in spans if s.first <= as_of] for kind, spans in plan.spans.items()}
+    due = {kind: [s for s in spans if s.last < as_of] for kind, spans in plan.spans.items()}
+    for org in organizations:
+        cells: dict[str, tuple[int, int]] = {}
+        overdue: list[ComplianceRow] = []
+        for item in plan.requirements.get(org.kind, []):
+            spans = begun.get(item.period)
+            if not spans:
+                continue
+            held_in = plan.months_of(org.pk, item.activity_type)
+            held, required = cells.get(item.activity_type, (0, 0))
+            cells[item.activity_type] = (
+                held + sum(held_in[1 : spans[-1].months[-1] + 1]),
+                required + item.times * len(spans),
+            )
+            for span in due.get(item.period, ()):
+                count = sum(held_in[m] for m in span.months)
+                if count < item.times:
+                    overdue.append(plan.row(org.pk, item, span, count))
+        yield org, cells, overdue
+
+
 def compliance_board(
     organizations: list[Organization], *, year: int, as_of: datetime.date
 ) -> tuple[list[str], list[ComplianceSummary]]:
-    """The compliance board for a page of organizations: 2 queries whatever their number."""
-    requirements = _requirements()
-    rows = _compliance_rows(organizations, year, requirements=requirements)
-    types = [
-        t
-        for t, _label in ActivityType.choices
-        if any(item.activity_type == t for items in requirements.values() for item in items)
+    """The compliance board for a page of organizations: 2 queries whatever their number, and
+    cheap for every organization of the city at once (the dashboard's compliance share)."""
+    plan = _Plan(organizations, year)
+    required_types = {item.activity_type for items in plan.requirements.values() for item in items}
+    types = [t for t, _label in ActivityType.choices if t in required_types]
+    summaries = [
+        ComplianceSummary(organization=org, cells=cells, overdue=overdue)
+        for org, cells, overdue in _overdue_rows(plan, organizations, as_of)
     ]
-    summaries = []
-    for org in organizations:
-        summary = ComplianceSummary(organization=org)
-        for row in rows[org.pk]:
-            if row.period.first > as_of:
-                continue
-            held, required = summary.cells.get(row.activity_type, (0, 0))
-            summary.cells[row.activity_type] = (held + row.held, required + row.required)
-            if row.is_overdue(as_of):
-                summary.overdue.append(row)
-        summaries.append(summary)
     return types, summaries
 
 
@@ -301,14 +376,10 @@ def overdue_compliance(user, as_of: datetime.date) -> list[OverdueItem]:
     """Every period of `as_of`'s year that has ended without the required meetings, across
     the organizations the user sees (4 queries whatever their number)."""
     organizations = list(_compliance_organizations(user))
-    rows = _compliance_rows(organizations, as_of.year)
-    by_id = {org.pk: org for org in organizations}
+    plan = _Plan(organizations, as_of.year)
     items = []
-    for org_id, org_rows in rows.items():
-        org = by_id[org_id]
-        for row in org_rows:
-            if not row.is_overdue(as_of):
-                continue
+    for org, _cells, overdue in _overdue_rows(plan, organizations, as_of):
+        for row in overdue:
             if org.founded_on and row.period.last < org.founded_on:
                 continue
             items.append(
