@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from branches.models import Brand
 from branches.models import Kind as OrganizationKind
@@ -108,6 +109,8 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("activity")
@@ -246,6 +249,8 @@ class Attendance(models.Model):
     )
     status = models.CharField(_("attendance"), max_length=20, choices=AttendanceStatus.choices)
     excused_reason = models.CharField(_("reason for absence"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("attendance")

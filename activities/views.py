@@ -46,8 +46,10 @@ from activities.models import (
     TrainingSession,
     VolunteerHours,
 )
+from activities.permissions import activity_hosted_in_scope
 from activities.services import ActivityError
 from members.models import Member, MemberStatus
+from venues.history import HISTORY_LIMIT, change_history
 
 
 def _form_error(form, exc: ActivityError) -> None:
@@ -171,6 +173,10 @@ class ActivityDetailView(ActivityObjectMixin, PermissionRequiredMixin, DetailVie
             can_change=self.request.user.has_perm("activities.change_activity", activity),
             can_mark=self.request.user.has_perm("activities.mark_attendance", activity),
         )
+        # change history (修改记录): for staff and the hosts' secretaries, cancelled or not
+        user = self.request.user
+        if user.is_bureau_staff or activity_hosted_in_scope(user, activity):
+            context.update(history_entries=change_history(activity), history_limit=HISTORY_LIMIT)
         return context
 
 

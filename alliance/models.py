@@ -13,6 +13,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -171,6 +172,8 @@ class Need(models.Model):
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("need")
         verbose_name_plural = _("needs")
@@ -229,6 +232,8 @@ class Resource(models.Model):
     )
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("resource")
@@ -301,6 +306,8 @@ class Claim(models.Model):
         on_delete=models.PROTECT,
         related_name="alliance_claims",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("claim")
@@ -454,6 +461,8 @@ class MediationCase(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("mediation case")

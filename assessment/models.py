@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from branches.models import Category
 
@@ -228,6 +229,8 @@ class Round(models.Model):
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("assessment round")
         verbose_name_plural = _("assessment rounds")
@@ -322,6 +325,8 @@ class Assessment(models.Model):
     vetoed = models.BooleanField(_("vetoed"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
@@ -356,6 +361,8 @@ class ItemScore(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("item score")

@@ -8,9 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import District, Organization
-from venues.models import Closure, Facility, Room, Rule
-from venues.services import Scope
+from branches.models import Community, District, Organization, Status
+from venues.models import Closure, Facility, Room, Rule, Venue, Weekday
+from venues.services import HoursSpan, Scope, opening_hours_problems
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
@@ -150,3 +150,88 @@ class ClosureForm(forms.ModelForm):
         model = Closure
         fields = ["starts_on", "ends_on", "reason"]
         widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT}
+
+
+class VenueForm(forms.ModelForm):
+    """A venue's particulars; the owner is one of the organizations the user keeps."""
+
+    class Meta:
+        model = Venue
+        fields = ["name", "address", "district", "community", "owner", "demonstration_year"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from branches.selectors import organizations_for
+
+        owners = organizations_for(user).filter(status=Status.ACTIVE).order_by("path")
+        if self.instance.pk and self.instance.owner_id:
+            owners = owners | Organization.objects.filter(pk=self.instance.owner_id)
+        self.fields["owner"].queryset = owners.distinct().order_by("path")
+        self.fields["district"].queryset = District.objects.order_by("name")
+        self.fields["community"].queryset = Community.objects.select_related("district").order_by(
+            "district__name", "name"
+        )
+        self.fields["demonstration_year"].widget.attrs.update({"min": 2000, "max": 2100})
+        self.fields["demonstration_year"].help_text = _(
+            "The year it became a demonstration site; leave empty if it is not one."
+        )
+
+
+class OpeningHoursForm(forms.Form):
+    """One opening span. A line left wholly blank is no span (cleared lines are removed)."""
+
+    weekday = forms.TypedChoiceField(
+        label=_("weekday"),
+        choices=[("", "—"), *Weekday.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    opens = forms.TimeField(label=_("opens"), widget=TIME_INPUT, required=False)
+    closes = forms.TimeField(label=_("closes"), widget=TIME_INPUT, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        given = {name: cleaned.get(name) for name in ("weekday", "opens", "closes")}
+        if all(value is None for value in given.values()):
+            return cleaned
+        for name, value in given.items():
+            if value is None and name not in self.errors:
+                self.add_error(name, forms.Field.default_error_messages["required"])
+        opens, closes = given["opens"], given["closes"]
+        if opens and closes and closes <= opens:
+            self.add_error("closes", _("Closing time must be after opening time."))
+        return cleaned
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", None) or {}
+        return data.get("weekday") is None
+
+
+class BaseOpeningHoursFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        problems = opening_hours_problems(self.spans())
+        if problems:
+            raise forms.ValidationError(problems)
+
+    def spans(self) -> list[HoursSpan]:
+        return [
+            HoursSpan(f.cleaned_data["weekday"], f.cleaned_data["opens"], f.cleaned_data["closes"])
+            for f in self.forms
+            if not f.is_blank and not f.cleaned_data.get("DELETE")
+        ]
+
+
+def opening_hours_formset(*, existing: int):
+    """Seven empty lines for a new venue (one per weekday), two more for a known one."""
+    return forms.formset_factory(
+        OpeningHoursForm,
+        formset=BaseOpeningHoursFormSet,
+        extra=2 if existing else 7,
+        can_delete=True,
+        max_num=50,
+        validate_max=True,
+    )

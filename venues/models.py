@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 OVERLAP_CONSTRAINT = "venues_booking_no_overlap"
 
@@ -51,6 +52,8 @@ class Venue(models.Model):
     )
     is_hub = models.BooleanField(_("hub (桥头堡)"), default=False)
     is_active = models.BooleanField(_("in use"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("venue")
@@ -174,6 +177,8 @@ class Room(models.Model):
     needs_approval = models.BooleanField(_("bookings need approval"), default=True)
     is_active = models.BooleanField(_("in use"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("room")
         verbose_name_plural = _("rooms")
@@ -280,6 +285,8 @@ class Booking(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("booking")

@@ -56,6 +56,7 @@ can_manage_venue = is_bureau_staff | owns_venue
 can_decide_booking = is_bureau_staff | owns_booking_venue
 
 rules.add_perm("venues.view_venue", is_signed_in)
+rules.add_perm("venues.add_venue", is_bureau_staff | is_secretary)  # owner: own subtree
 rules.add_perm("venues.change_venue", can_manage_venue)
 rules.add_perm("venues.add_room", can_manage_venue)
 rules.add_perm("venues.change_room", is_bureau_staff | owns_room_venue)

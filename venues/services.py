@@ -644,3 +644,79 @@ def closure_add(
     closure.full_clean()
     closure.save()
     return closure
+
+
+# --- Venues and their opening hours ----------------------------------------------------------
+
+
+class VenueError(BookingError):
+    """A venue or its opening hours cannot be saved (same family as BookingError)."""
+
+
+@dataclass
+class HoursSpan:
+    weekday: int
+    opens: datetime.time
+    closes: datetime.time
+
+
+def opening_hours_problems(spans: list[HoursSpan]) -> list[str]:
+    """Chinese messages for spans that close before they open or overlap on one weekday."""
+    from venues.models import Weekday
+
+    problems = []
+    by_day: dict[int, list[HoursSpan]] = {}
+    for span in spans:
+        day = str(Weekday(span.weekday).label)
+        if span.closes <= span.opens:
+            problems.append(
+                _("%(day)s: closing time %(closes)s must be after opening time %(opens)s.")
+                % {"day": day, "opens": f"{span.opens:%H:%M}", "closes": f"{span.closes:%H:%M}"}
+            )
+            continue
+        by_day.setdefault(span.weekday, []).append(span)
+    for weekday, day_spans in sorted(by_day.items()):
+        day_spans.sort(key=lambda s: s.opens)
+        for earlier, later in zip(day_spans, day_spans[1:], strict=False):
+            if later.opens < earlier.closes:  # half-open: 12:00 close, 12:00 open is fine
+                problems.append(
+                    _("%(day)s: opening hours %(first)s and %(second)s overlap.")
+                    % {
+                        "day": str(Weekday(weekday).label),
+                        "first": f"{earlier.opens:%H:%M}–{earlier.closes:%H:%M}",
+                        "second": f"{later.opens:%H:%M}–{later.closes:%H:%M}",
+                    }
+                )
+    return problems
+
+
+@transaction.atomic
+def opening_hours_save(*, venue, spans: list[HoursSpan], acting_user) -> list[OpeningHours]:
+    """Replace the venue's weekly opening hours (configuration, not history: rows are replaced).
+    Bookings already made stay; new ones are checked against the new hours."""
+    problems = opening_hours_problems(spans)
+    if problems:
+        raise VenueError(" ".join(problems), field="opening_hours")
+    venue.opening_hours.all().delete()
+    rows = [
+        OpeningHours(venue=venue, weekday=s.weekday, opens=s.opens, closes=s.closes)
+        for s in sorted(spans, key=lambda s: (s.weekday, s.opens))
+    ]
+    for row in rows:
+        row.full_clean()
+        row.save()
+    return rows
+
+
+@transaction.atomic
+def venue_save(*, venue, acting_user, opening_hours: list[HoursSpan] | None = None):
+    """Create or change a venue and, if given, its opening hours, in one transaction.
+    The change is recorded in the venue's history (who and when, by the request middleware)."""
+    try:
+        venue.full_clean()
+    except ValidationError as exc:
+        raise _validation_to_booking_error(exc) from exc
+    venue.save()
+    if opening_hours is not None:
+        opening_hours_save(venue=venue, spans=opening_hours, acting_user=acting_user)
+    return venue

@@ -7,7 +7,9 @@ from venues import views
 app_name = "venues"
 urlpatterns = [
     path("", views.venue_list, name="list"),
+    path("new/", views.venue_create, name="venue_create"),
     path("<int:pk>/", views.venue_detail, name="venue"),
+    path("<int:pk>/edit/", views.venue_edit, name="venue_edit"),
     path("<int:pk>/day/", views.venue_day, name="venue_day"),
     path("<int:pk>/rooms/add/", views.room_add, name="room_add"),
     path("<int:pk>/closures/add/", views.closure_add, name="closure_add"),

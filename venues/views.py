@@ -27,10 +27,13 @@ from venues.forms import (
     FreeRoomForm,
     RejectForm,
     RoomForm,
+    VenueForm,
     VisitorsForm,
+    opening_hours_formset,
 )
+from venues.history import HISTORY_LIMIT, change_history
 from venues.ics import room_calendar
-from venues.models import Room
+from venues.models import Room, Venue
 from venues.services import BookingError, Scope, SeriesConflict
 
 
@@ -56,7 +59,15 @@ def _date_param(request, name: str = "date") -> datetime.date:
 def venue_list(request: HttpRequest) -> HttpResponse:
     filterset = VenueFilter(request.GET or None, queryset=selectors.venues_for(request.user))
     page = Paginator(filterset.qs.order_by("-is_hub", "name"), 25).get_page(request.GET.get("page"))
-    return render(request, "venues/venue_list.html", {"filter": filterset, "page_obj": page})
+    return render(
+        request,
+        "venues/venue_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "can_add": request.user.has_perm("venues.add_venue"),
+        },
+    )
 
 
 def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -71,6 +82,56 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "closures": venue.closures.filter(ends_on__gte=timezone.localdate()),
             "can_manage": request.user.has_perm("venues.change_venue", venue),
         },
+    )
+
+
+def _venue_form_page(request, venue: Venue, *, title: str, cancel_url: str):
+    """The venue's particulars and its weekly opening hours, saved together or not at all."""
+    initial = [
+        {"weekday": h.weekday, "opens": h.opens, "closes": h.closes}
+        for h in (venue.opening_hours.all() if venue.pk else [])
+    ]
+    form = VenueForm(request.POST or None, instance=venue, user=request.user)
+    formset = opening_hours_formset(existing=len(initial))(
+        request.POST or None, initial=initial, prefix="hours"
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            saved = services.venue_save(
+                venue=form.save(commit=False),
+                opening_hours=formset.spans(),
+                acting_user=request.user,
+            )
+        except BookingError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Venue saved: %(venue)s.") % {"venue": saved})
+            return redirect(saved)
+    return render(
+        request,
+        "venues/venue_form.html",
+        {"form": form, "formset": formset, "title": title, "cancel_url": cancel_url},
+    )
+
+
+@permission_required("venues.add_venue", raise_exception=True)
+def venue_create(request: HttpRequest) -> HttpResponse:
+    return _venue_form_page(
+        request, Venue(), title=_("New venue"), cancel_url=reverse("venues:list")
+    )
+
+
+@permission_required("venues.change_venue", fn=_venue, raise_exception=True)
+def venue_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    venue = _venue(request, pk)
+    return _venue_form_page(
+        request,
+        venue,
+        title=_("Change venue “%(venue)s”") % {"venue": venue},
+        cancel_url=venue.get_absolute_url(),
     )
 
 
@@ -321,6 +382,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         activity = booking.activity
     except Exception:  # the activities app links itself to a booking (or not yet)
         activity = None
+    may_change = user.has_perm("venues.change_booking", booking)
     return render(
         request,
         "venues/booking_detail.html",
@@ -335,6 +397,9 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cancel_form": CancelForm(),
             "reject_form": RejectForm(),
             "visitors_form": VisitorsForm(initial={"visitors": booking.visitors}),
+            # who, when, what changed: for those who may change the booking
+            "history_entries": change_history(booking) if may_change else None,
+            "history_limit": HISTORY_LIMIT,
         },
     )
 
