@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -196,7 +197,16 @@ class TrainingSessionForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations_for(user)
-        self.fields["trainees"].queryset = members_in_scope(user)
+        trainees = members_in_scope(user)
+        if self.instance.pk:  # keep trainees already listed, even outside the user's scope
+            trainees = (
+                Member.objects.filter(
+                    Q(pk__in=trainees.values("pk")) | Q(pk__in=self.instance.trainees.values("pk"))
+                )
+                .select_related("organization")
+                .order_by("organization__path", "name")
+            )
+        self.fields["trainees"].queryset = trainees
         self.fields["trainees"].label_from_instance = lambda m: f"{m.name}（{m.organization}）"
 
 
@@ -217,7 +227,12 @@ class ContestEntryForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members_in_scope(user)
+        members = members_in_scope(user)
+        if self.instance.pk:
+            members = Member.objects.filter(
+                Q(pk__in=members.values("pk")) | Q(pk=self.instance.member_id)
+            ).order_by("organization__path", "name")
+        self.fields["member"].queryset = members
 
 
 class JudgeScoreForm(forms.Form):

@@ -25,6 +25,15 @@ def secretary_of_a_host(user, activity) -> bool:
 
 
 @rules.predicate
+def secretary_of_training_organizer(user, session) -> bool:
+    return bool(
+        session is not None
+        and getattr(user, "is_secretary", False)
+        and organization_in_scope(user, session.organization)
+    )
+
+
+@rules.predicate
 def activity_not_cancelled(user, activity) -> bool:
     return activity is None or activity.status != "cancelled"
 
@@ -44,6 +53,9 @@ rules.add_perm("activities.view_compliance", is_signed_in)
 rules.add_perm("activities.change_requiredfrequency", is_bureau_staff)
 rules.add_perm("activities.view_training", is_signed_in)
 rules.add_perm("activities.add_trainingsession", is_bureau_staff | is_secretary)
+rules.add_perm(
+    "activities.change_trainingsession", is_bureau_staff | secretary_of_training_organizer
+)
 rules.add_perm("activities.change_contest", is_bureau_staff)
 rules.add_perm("activities.change_lectureteam", is_bureau_staff)
 rules.add_perm("activities.export_activity", is_signed_in)

@@ -542,6 +542,46 @@ def training_create(*, acting_user, trainees: Iterable = (), **fields) -> Traini
 
 
 @transaction.atomic
+def training_update(
+    *, session: TrainingSession, acting_user, trainees: Iterable | None = None, **fields
+) -> TrainingSession:
+    """Change a co-training session: kind, title, date, hours, trainers and, if given, trainees.
+    A secretary keeps sessions organized in their subtree and may not move one out of it."""
+    _check_scope(acting_user, session.organization)
+    allowed = {"title", "kind", "organization", "date", "hours", "trainers"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"cannot update {sorted(unknown)}")
+    if "organization" in fields:
+        _check_scope(acting_user, fields["organization"])
+    for name, value in fields.items():
+        setattr(session, name, value)
+    _full_clean(session)
+    session.save()
+    if trainees is not None:
+        session.trainees.set(list(trainees))
+    return session
+
+
+@transaction.atomic
+def contest_entry_update(*, entry: ContestEntry, member, title: str, acting_user) -> ContestEntry:
+    """Correct an entry's lecturer or lecture title; the judges' scores stay with the entry."""
+    if acting_user is not None and not acting_user.is_bureau_staff:
+        raise ActivityError(_("Only bureau staff run micro-lecture contests."))
+    if (
+        ContestEntry.objects.filter(contest_id=entry.contest_id, member=member)
+        .exclude(pk=entry.pk)
+        .exists()
+    ):
+        raise ActivityError(_("This member has already entered the contest."), field="member")
+    entry.member = member
+    entry.title = (title or "").strip()
+    _full_clean(entry)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
 def contest_create(*, acting_user, title: str, year: int, organization) -> Contest:
     if acting_user is not None and not acting_user.is_bureau_staff:
         raise ActivityError(_("Only bureau staff run micro-lecture contests."))

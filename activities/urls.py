@@ -33,8 +33,15 @@ urlpatterns = [
     path("requirements/", views.RequiredFrequencyView.as_view(), name="requirements"),
     path("training/", views.TrainingListView.as_view(), name="training"),
     path("training/new/", views.TrainingCreateView.as_view(), name="training_create"),
+    path("training/<int:pk>/", views.TrainingDetailView.as_view(), name="training_detail"),
+    path("training/<int:pk>/edit/", views.TrainingUpdateView.as_view(), name="training_update"),
     path("contests/", views.ContestListView.as_view(), name="contests"),
     path("contests/<int:pk>/", views.ContestDetailView.as_view(), name="contest"),
+    path(
+        "contests/entries/<int:pk>/edit/",
+        views.ContestEntryUpdateView.as_view(),
+        name="contest_entry_update",
+    ),
     path("lectures/", views.LectureTeamListView.as_view(), name="lectures"),
     path("volunteer-hours/", views.VolunteerLedgerView.as_view(), name="volunteer_hours"),
 ]

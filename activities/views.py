@@ -14,6 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.forms import modelformset_factory
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -41,6 +42,7 @@ from activities.models import (
     Attachment,
     AttendanceStatus,
     Contest,
+    ContestEntry,
     LectureTeam,
     RequiredFrequency,
     TrainingSession,
@@ -656,6 +658,88 @@ class TrainingCreateView(PermissionRequiredMixin, View):
         )
 
 
+def _training_for(user, pk) -> TrainingSession:
+    """A training session as the list scopes it: a secretary's subtree, all for the others;
+    another organization's session is a 404."""
+    qs = TrainingSession.objects.select_related("organization", "activity")
+    if user.is_secretary:
+        qs = qs.filter(organization__path__startswith=user.organization.path)
+    return get_object_or_404(qs, pk=pk)
+
+
+class TrainingObjectMixin:
+    def get_object(self):
+        if not hasattr(self, "_session"):
+            self._session = _training_for(self.request.user, self.kwargs["pk"])
+        return self._session
+
+    def get_permission_object(self):
+        return self.get_object()
+
+
+class TrainingDetailView(TrainingObjectMixin, PermissionRequiredMixin, View):
+    permission_required = "activities.view_training"
+    template_name = "activities/training_detail.html"
+
+    def get(self, request, pk):
+        session = self.get_object()
+        trainees = list(
+            session.trainees.select_related("organization").order_by("organization__path", "name")
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "session": session,
+                "trainees": trainees,
+                "can_change": request.user.has_perm("activities.change_trainingsession", session),
+            },
+        )
+
+
+class TrainingUpdateView(TrainingObjectMixin, PermissionRequiredMixin, View):
+    permission_required = "activities.change_trainingsession"
+    template_name = "activities/simple_form.html"
+
+    def _render(self, request, form):
+        session = self.get_object()
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "title": _("Change training session “%(title)s”") % {"title": session.title},
+                "cancel_url": reverse("activities:training_detail", args=[session.pk]),
+            },
+        )
+
+    def get(self, request, pk):
+        return self._render(
+            request, TrainingSessionForm(instance=self.get_object(), user=request.user)
+        )
+
+    def post(self, request, pk):
+        session = self.get_object()
+        form = TrainingSessionForm(
+            request.POST,
+            instance=TrainingSession.objects.get(pk=session.pk),
+            user=request.user,
+        )
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            trainees = data.pop("trainees")
+            try:
+                services.training_update(
+                    session=session, acting_user=request.user, trainees=trainees, **data
+                )
+            except ActivityError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("The training session was saved."))
+                return redirect("activities:training_detail", pk=session.pk)
+        return self._render(request, form)
+
+
 class ContestListView(PermissionRequiredMixin, View):
     permission_required = "activities.view_training"
     template_name = "activities/contest_list.html"
@@ -735,6 +819,51 @@ class ContestDetailView(PermissionRequiredMixin, View):
                 messages.success(request, _("The entry was added."))
                 return redirect("activities:contest", pk=contest.pk)
         return self._render(request, contest, entry_form=form)
+
+
+class ContestEntryUpdateView(PermissionRequiredMixin, View):
+    """Correct an entry's lecturer or title (bureau staff, who run the contests)."""
+
+    permission_required = "activities.change_contest"
+    template_name = "activities/simple_form.html"
+
+    def _render(self, request, entry, form):
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "title": _("Change contest entry “%(title)s”") % {"title": entry.title},
+                "cancel_url": reverse("activities:contest", args=[entry.contest_id]),
+            },
+        )
+
+    def _entry(self, pk):
+        return get_object_or_404(ContestEntry.objects.select_related("contest", "member"), pk=pk)
+
+    def get(self, request, pk):
+        entry = self._entry(pk)
+        return self._render(request, entry, ContestEntryForm(instance=entry, user=request.user))
+
+    def post(self, request, pk):
+        entry = self._entry(pk)
+        form = ContestEntryForm(
+            request.POST, instance=ContestEntry.objects.get(pk=entry.pk), user=request.user
+        )
+        if form.is_valid():
+            try:
+                services.contest_entry_update(
+                    entry=entry,
+                    member=form.cleaned_data["member"],
+                    title=form.cleaned_data["title"],
+                    acting_user=request.user,
+                )
+            except ActivityError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("The entry was saved."))
+                return redirect("activities:contest", pk=entry.contest_id)
+        return self._render(request, entry, form)
 
 
 class LectureTeamListView(PermissionRequiredMixin, View):
