@@ -17,6 +17,11 @@ urlpatterns = [
         name="participation_add",
     ),
     path(
+        "<int:pk>/participations/<int:participation_pk>/end/",
+        views.ParticipationEndView.as_view(),
+        name="participation_end",
+    ),
+    path(
         "<int:pk>/commendations/new/", views.CommendationAddView.as_view(), name="commendation_add"
     ),
     path("transfers/", views.TransferQueueView.as_view(), name="transfers"),

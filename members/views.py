@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import secrets
 
+from django import forms
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -30,6 +33,7 @@ from members.forms import (
     TransferRequestForm,
     TransferReturnForm,
 )
+from members.models import Participation
 
 PER_PAGE_CHOICES = (25, 50, 100)
 IMPORT_SESSION_KEY = "members_import"
@@ -262,6 +266,85 @@ class ParticipationAddView(MemberFormView):
             joined_on=data["joined_on"],
             acting_user=self.request.user,
         )
+
+
+class ParticipationEndForm(forms.Form):
+    """The day the member stopped taking part (kept here with its only page)."""
+
+    left_on = forms.DateField(
+        label=_lazy("left on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, participation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participation = participation
+
+    def clean_left_on(self):
+        left_on = self.cleaned_data["left_on"]
+        if left_on > timezone.localdate():
+            raise forms.ValidationError(_("The day left cannot be in the future."))
+        joined_on = self.participation.joined_on
+        if joined_on and left_on < joined_on:
+            raise forms.ValidationError(
+                _("The day left cannot be before the day joined (%(joined)s).")
+                % {"joined": f"{joined_on:%Y-%m-%d}"}
+            )
+        return left_on
+
+
+class ParticipationEndView(MemberFormView):
+    """End one of the member's current participations; it stays on the member page as ended."""
+
+    permission_required = "members.change_member"
+    form_class = ParticipationEndForm
+
+    def get_participation(self):
+        if not hasattr(self, "_participation"):
+            try:
+                self._participation = (
+                    self.get_member()
+                    .participations.select_related("organization")
+                    .get(pk=self.kwargs["participation_pk"], left_on__isnull=True)
+                )
+            except Participation.DoesNotExist:  # someone else's, or already ended
+                raise Http404 from None
+        return self._participation
+
+    @property
+    def title(self):
+        return _("End the participation in %(group)s") % {
+            "group": self.get_participation().organization.name
+        }
+
+    @property
+    def success_message(self):
+        return _("The participation in %(group)s was ended.") % {
+            "group": self.get_participation().organization.name
+        }
+
+    def get(self, request, pk, participation_pk):
+        participation = self.get_participation()
+        return self.show(
+            self.form_class(participation=participation, initial={"left_on": timezone.localdate()})
+        )
+
+    def post(self, request, pk, participation_pk):
+        participation = self.get_participation()
+        form = self.form_class(request.POST, participation=participation)
+        if form.is_valid():
+            try:
+                services.participation_end(
+                    participation=participation,
+                    left_on=form.cleaned_data["left_on"],
+                    acting_user=request.user,
+                )
+            except services.MemberError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, self.success_message)
+                return redirect(self.get_member())
+        return self.show(form)
 
 
 class CommendationAddView(MemberFormView):
