@@ -5,9 +5,16 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Attendance
+from activities.models import (
+    ActivityHost,
+    ActivityStatus,
+    ActivityType,
+    Attendance,
+    AttendanceStatus,
+)
 from alliance.services import export_log_record
 from alliance.xlsx import Sheet, xlsx_response
+from branches.models import Brand
 
 
 def _caption(title: str, filterset) -> str:
@@ -26,28 +33,93 @@ def _caption(title: str, filterset) -> str:
     return " · ".join(parts)
 
 
+LEDGER_FIELDS = (
+    "pk",
+    "start",
+    "end",
+    "type",
+    "brand",
+    "title",
+    "organization__name",
+    "is_joint",
+    "place_text",
+    "status",
+    "expected_count",
+    "present_count",
+    "outside_participants",
+)
+CHUNK = 2000
+
+
+def _hosts_of(activity_ids: list[int]) -> dict[int, list[str]]:
+    """activity id → host names, lead first, then by tree order (as on the activity page)."""
+    hosts: dict[int, list[str]] = {}
+    links = (
+        ActivityHost.objects.filter(activity_id__in=activity_ids)
+        .order_by("activity_id", "-is_lead", "organization__path")
+        .values_list("activity_id", "organization__name")
+    )
+    for activity_id, name in links:
+        hosts.setdefault(activity_id, []).append(name)
+    return hosts
+
+
 def activity_ledger(request, filterset):
-    """One row per activity of the filtered list (the same FilterSet as the page)."""
-    qs = filterset.qs.order_by("start", "pk")  # hosts are prefetched by activities_for()
+    """One row per activity of the filtered list (the same FilterSet as the page).
+
+    Plain rows read a chunk at a time (no model instances), the hosts of a chunk in one query,
+    and the choice labels translated once per export rather than once per cell.
+    """
+    qs = filterset.qs.order_by("start", "pk").values_list(*LEDGER_FIELDS)
+    types = {value: str(label) for value, label in ActivityType.choices}
+    brands = {value: str(label) for value, label in Brand.choices}
+    statuses = {value: str(label) for value, label in ActivityStatus.choices}
+    yes, no = _("Yes"), _("No")
+
+    def chunks():
+        chunk = []
+        for row in qs.iterator(chunk_size=CHUNK):
+            chunk.append(row)
+            if len(chunk) == CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
     def rows():
-        for activity in qs.iterator(chunk_size=500):
-            hosts = [link.organization.name for link in activity.host_links.all()]
-            yield [
-                timezone.localtime(activity.start),
-                timezone.localtime(activity.end),
-                activity.get_type_display(),
-                activity.get_brand_display() if activity.brand else "",
-                activity.title,
-                hosts[0] if hosts else str(activity.organization),
-                "、".join(hosts[1:]),
-                _("Yes") if activity.is_joint else _("No"),
-                activity.place_text,
-                activity.get_status_display(),
-                activity.expected_count,
-                activity.present_count,
-                activity.outside_participants,
-            ]
+        for chunk in chunks():
+            hosts_by_activity = _hosts_of([row[0] for row in chunk])
+            for (
+                pk,
+                start,
+                end,
+                activity_type,
+                brand,
+                title,
+                lead_name,
+                is_joint,
+                place_text,
+                status,
+                expected_count,
+                present_count,
+                outside_participants,
+            ) in chunk:
+                hosts = hosts_by_activity.get(pk, [])
+                yield [
+                    start,  # aware; the exporter writes it in local time
+                    end,
+                    types.get(activity_type, activity_type),
+                    brands.get(brand, brand) if brand else "",
+                    title,
+                    hosts[0] if hosts else lead_name,
+                    "、".join(hosts[1:]),
+                    yes if is_joint else no,
+                    place_text,
+                    statuses.get(status, status),
+                    expected_count,
+                    present_count,
+                    outside_participants,
+                ]
 
     sheet = Sheet(
         title=_("Activity ledger"),
@@ -81,21 +153,32 @@ def attendance_sheets(request, activities, *, filename_hint: str = ""):
     """One row per attendance record of the given activities."""
     qs = (
         Attendance.objects.filter(activity__in=activities.values("pk"))
-        .select_related("activity", "member", "member__organization")
         .order_by("activity__start", "activity_id", "member__name")
+        .values_list(
+            "activity__start",
+            "activity__type",
+            "activity__title",
+            "member__name",
+            "member__organization__name",
+            "status",
+            "excused_reason",
+        )
     )
+    types = {value: str(label) for value, label in ActivityType.choices}
+    statuses = {value: str(label) for value, label in AttendanceStatus.choices}
 
     def rows():
-        for attendance in qs.iterator(chunk_size=1000):
-            activity = attendance.activity
+        for start, activity_type, title, name, organization, status, reason in qs.iterator(
+            chunk_size=CHUNK
+        ):
             yield [
-                timezone.localtime(activity.start),
-                activity.get_type_display(),
-                activity.title,
-                attendance.member.name,
-                attendance.member.organization.name,
-                attendance.get_status_display(),
-                attendance.excused_reason,
+                start,  # aware; the exporter writes it in local time
+                types.get(activity_type, activity_type),
+                title,
+                name,
+                organization,
+                statuses.get(status, status),
+                reason,
             ]
 
     sheet = Sheet(
