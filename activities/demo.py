@@ -123,6 +123,29 @@ class _Builder:
         return activities
 
 
+class _AllBut:
+    """`[o for o in items if o != left_out] or fallback` without building the list: the same
+    length and items, so `rng.choice` draws the same organization (at --scale 50 the list of
+    partners is thousands long and was rebuilt for every joint activity)."""
+
+    def __init__(self, items: list, positions: dict[int, int], left_out, fallback: list):
+        self.items = items
+        self.skip = positions.get(left_out.pk) if left_out is not None else None
+        self.fallback = fallback if len(items) - (self.skip is not None) == 0 else None
+
+    def __len__(self) -> int:
+        if self.fallback is not None:
+            return len(self.fallback)
+        return len(self.items) - (self.skip is not None)
+
+    def __getitem__(self, index: int):
+        if self.fallback is not None:
+            return self.fallback[index]
+        if self.skip is not None and index >= self.skip:
+            index += 1
+        return self.items[index]
+
+
 def _regular(builder: _Builder, rng, organizations, schedule, today: datetime.date, behind: set):
     for org in organizations:
         for year in range(REGULAR_FROM_YEAR, today.year + 1):
@@ -187,10 +210,11 @@ def seed(*, context) -> None:
             brand=Brand.SILVER_PIONEER,
             outside_participants=rng.randint(0, 30),
         )
+    partner_positions = {o.pk: index for index, o in enumerate(partners)}
     for _number in range(joint_total - THEME_DAYS_WITH_DEPARTMENTS * context.scale):
         activity_type, brand, title = rng.choice(JOINT_KINDS)
         lead = rng.choice(party)
-        co_host = rng.choice([o for o in partners if o != lead] or [committee])
+        co_host = rng.choice(_AllBut(partners, partner_positions, lead, [committee]))
         day = first_day + datetime.timedelta(days=rng.randrange(span))
         builder.add(
             type=activity_type,
@@ -283,7 +307,12 @@ def _people(context, rng, activities, branches, secretary_org, team, committee) 
     if secretary_org is not None:
         chosen.add(secretary_org.pk)
     rows = []
+    attendance = 0
     for activity in activities:
+        if len(rows) >= 20000:  # written as drawn: millions of rows at --scale 50
+            Attendance.objects.bulk_create(rows, batch_size=5000)
+            attendance += len(rows)
+            rows = []
         if activity.status != ActivityStatus.HELD or activity.start < since:
             continue
         if activity.organization_id not in chosen or not activity.is_meeting:
@@ -305,6 +334,7 @@ def _people(context, rng, activities, branches, secretary_org, team, committee) 
                 )
             )
     Attendance.objects.bulk_create(rows, batch_size=5000)
+    attendance += len(rows)
 
     hours = []
     for activity in activities:
@@ -369,6 +399,6 @@ def _people(context, rng, activities, branches, secretary_org, team, committee) 
             ]
         )
     return (
-        f"{len(rows)} attendance records, {len(hours)} volunteer-hours lines, "
+        f"{attendance} attendance records, {len(hours)} volunteer-hours lines, "
         f"{sessions} training sessions, 3 micro-lecture contests"
     )

@@ -50,6 +50,17 @@ MORNING = (datetime.time(8, 30), datetime.time(12, 0))
 AFTERNOON = (datetime.time(14, 0), datetime.time(17, 30))
 
 
+def _unique(name: str, used: set[str]) -> str:
+    """`name`, or with （2）, （3）… when a venue has it already (venue names are unique; at
+    --scale N the repeated organizations of the city get their own venues)."""
+    candidate, number = name, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{name}（{number}）"
+    used.add(candidate)
+    return candidate
+
+
 def _venue(name, owner, *, hub=False, demo_year=None, address=""):
     venue = Venue.objects.create(
         name=name,
@@ -97,14 +108,21 @@ def seed(*, context) -> None:
             "venues: skipped (no working committee or elderly university; seed branches first)"
         )
         return
+    scale = context.scale
+    used = set(Venue.objects.values_list("name", flat=True)) | set(HUBS)
     _rooms(_venue(HUBS[0], committee, hub=True, address="银川市兴庆区"), HUB_ROOMS, facilities)
     _rooms(_venue(HUBS[1], university, hub=True, address="银川市金凤区"), HUB_ROOMS, facilities)
 
-    for branch in Organization.objects.filter(
-        kind=Kind.ELDERLY_UNIVERSITY, parent=university
-    ).order_by("name"):
+    # At --scale N every copy of the elderly university has its stations.
+    universities = Organization.objects.filter(
+        kind=Kind.ELDERLY_UNIVERSITY, parent__isnull=True
+    ).order_by("pk")[:scale]
+    stations = Organization.objects.filter(
+        kind=Kind.ELDERLY_UNIVERSITY, parent__in=universities
+    ).order_by("parent_id", "name")
+    for branch in stations:
         _rooms(
-            _venue(f"{branch.name}党群活动站", branch),
+            _venue(_unique(f"{branch.name}党群活动站", used), branch),
             (
                 ("多功能教室", RoomType.MEETING, 60, ["projector", "accessible"], False),
                 ("书画室", RoomType.STUDIO, 30, [], False),
@@ -116,12 +134,13 @@ def seed(*, context) -> None:
         Organization.objects.filter(kind=Kind.BRANCH, category="established").order_by("name")
     )
     preferred = [o for o in established if "中级人民法院" in o.name or "教育局" in o.name]
-    sites = (preferred + [o for o in established if o not in preferred])[:14]
+    preferred_ids = {o.pk for o in preferred}
+    sites = (preferred + [o for o in established if o.pk not in preferred_ids])[: 14 * scale]
     if len(sites) < 14:
         out.write(f"venues: only {len(sites)} established branches for the 14 demonstration sites")
     for index, owner in enumerate(sites):
         _rooms(
-            _venue(f"{owner.name}党建阵地", owner, demo_year=2020 + index % 3),
+            _venue(_unique(f"{owner.name}党建阵地", used), owner, demo_year=2020 + index % 3),
             (
                 ("党员活动室", RoomType.MEETING, 30, ["projector"], False),
                 ("红色书吧", RoomType.READING, 20, ["books"], False),
@@ -134,7 +153,7 @@ def seed(*, context) -> None:
     ).select_related("community")
     for owner in communities.order_by("name"):
         _rooms(
-            _venue(f"{owner.community or owner.name}党群服务中心", owner),
+            _venue(_unique(f"{owner.community or owner.name}党群服务中心", used), owner),
             (
                 ("多功能会议室", RoomType.MEETING, 60, ["projector", "sound", "accessible"], False),
                 ("党群“温馨家园”", RoomType.HOME, 40, ["books"], False),
@@ -158,6 +177,15 @@ def _bookings(context) -> None:
     years = list(range(2020, today.year + 1))
     taken: set[tuple[int, datetime.date, int]] = set()
     bookings: list[Booking] = []
+    written = 0
+
+    def flush(force=False):
+        # Written in chunks as they are drawn, so --scale 50 (~600,000 bookings) stays small.
+        nonlocal bookings, written
+        if bookings and (force or len(bookings) >= 5000):
+            Booking.objects.bulk_create(bookings, batch_size=2000)
+            written += len(bookings)
+            bookings = []
 
     def slot(room, day, index):
         h1, m1, h2, m2 = SLOTS[index]
@@ -175,15 +203,16 @@ def _bookings(context) -> None:
                 taken.add((room.pk, day, index))
                 return slot(room, day, index)
 
-    # Shared uses: 138 spread over the years, by organizations other than the owner.
+    # Shared uses: 138 (× scale) spread over the years, by organizations other than the owner.
     yesterday = today - datetime.timedelta(days=1)
-    for number in range(SHARED_USES):
+    for number in range(SHARED_USES * context.scale):
         year = years[number % len(years)]
         room = rng.choice(rooms)
         start, end = free_slot(
             room, datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), yesterday)
         )
-        guest = rng.choice([pk for pk in guests if pk != room.venue.owner_id][:200])
+        # The first 200 organizations other than the owner (only 201 need looking at).
+        guest = rng.choice([pk for pk in guests[:201] if pk != room.venue.owner_id][:200])
         bookings.append(
             Booking(
                 room=room,
@@ -196,12 +225,16 @@ def _bookings(context) -> None:
                 visitors=rng.randint(*VISITORS),
             )
         )
-    # The owners' own use, mostly at the hubs: about 300,000 visitors a year.
+        flush()
+    # The owners' own use, mostly at the hubs: about 300,000 visitors a year. At --scale N the
+    # hubs keep about the same load (they have only so many free slots) and the other venues,
+    # N times as many, take the rest.
+    at_hub = 0.7 / context.scale
     for year in years:
         last = min(datetime.date(year, 12, 31), yesterday)
         share = ((last - datetime.date(year, 1, 1)).days + 1) / 365
         for _ in range(int(BOOKINGS_PER_YEAR * share * context.scale)):
-            room = rng.choice(hub_rooms) if rng.random() < 0.7 else rng.choice(rooms)
+            room = rng.choice(hub_rooms) if rng.random() < at_hub else rng.choice(rooms)
             start, end = free_slot(room, datetime.date(year, 1, 1), last)
             bookings.append(
                 Booking(
@@ -217,7 +250,8 @@ def _bookings(context) -> None:
                     visitors=rng.randint(*VISITORS),
                 )
             )
-    Booking.objects.bulk_create(bookings, batch_size=2000)
+            flush()
+    flush(force=True)
 
     # Ahead: a weekly choir at the first hub and a few requests waiting for approval.
     meeting = next(r for r in hub_rooms if r.type == RoomType.MEETING)
@@ -262,5 +296,5 @@ def _bookings(context) -> None:
     Booking.objects.bulk_create(requests)
     context.stdout.write(
         f"venues: {Venue.objects.count()} venues, {Room.objects.count()} rooms, "
-        f"{Booking.objects.count()} bookings ({SHARED_USES} shared uses)"
+        f"{Booking.objects.count()} bookings ({SHARED_USES * context.scale} shared uses)"
     )
