@@ -43,6 +43,9 @@ def main() -> None:
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
         call_command("seed_demo", scale=args.scale, force=True)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # planner statistics after the bulk load
         print(f"seed_demo --scale {args.scale}: {time.perf_counter() - started:.1f} s")
 
     from alliance.models import User
