@@ -52,9 +52,9 @@ from activities.models import (
 )
 from activities.permissions import activity_hosted_in_scope
 from activities.services import ActivityError
+from alliance.history import HISTORY_LIMIT, change_history
 from members.filters import QuickSelect
 from members.models import Member, MemberStatus
-from venues.history import HISTORY_LIMIT, change_history
 
 
 def _form_error(form, exc: ActivityError) -> None:

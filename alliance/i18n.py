@@ -181,7 +181,8 @@ def compile_all() -> list[Path]:
         if catalog.po_path.exists():
             mo_path = catalog.po_path.with_suffix(".mo")
             po = polib.pofile(str(catalog.po_path))
-            if not mo_path.exists() or mo_path.stat().st_mtime < catalog.po_path.stat().st_mtime:
-                po.save_as_mofile(str(mo_path))
-                written.append(mo_path)
+            # Always written: cheap, and an mtime comparison misses edits made within the
+            # same timestamp tick or restored by git with older times.
+            po.save_as_mofile(str(mo_path))
+            written.append(mo_path)
     return written

@@ -18,6 +18,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from venues.models import (
     ACTIVE_STATUSES,
@@ -361,9 +362,21 @@ def booking_cancel(*, booking: Booking, acting_user, scope: str = Scope.ONE) -> 
     bookings = _scoped(booking, scope).filter(status__in=ACTIVE_STATUSES)
     if scope == Scope.ALL:
         bookings = bookings.filter(Q(start__gte=timezone.now()) | Q(pk=booking.pk))
-    return bookings.update(
-        status=BookingStatus.CANCELLED, decided_by=acting_user, decided_at=timezone.now()
+    # Saved with history rows (who cancelled, when), not a bare UPDATE.
+    now = timezone.now()
+    rows = list(bookings.select_for_update())
+    for row in rows:
+        row.status = BookingStatus.CANCELLED
+        row.decided_by = acting_user
+        row.decided_at = now
+    bulk_update_with_history(
+        rows,
+        Booking,
+        ["status", "decided_by", "decided_at"],
+        batch_size=500,
+        default_user=acting_user,
     )
+    return len(rows)
 
 
 @transaction.atomic

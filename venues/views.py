@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from alliance.history import HISTORY_LIMIT, change_history
 from venues import exports, selectors, services
 from venues.filters import BookingFilter, VenueFilter
 from venues.forms import (
@@ -31,7 +32,6 @@ from venues.forms import (
     VisitorsForm,
     opening_hours_formset,
 )
-from venues.history import HISTORY_LIMIT, change_history
 from venues.ics import room_calendar
 from venues.models import Room, Venue
 from venues.services import BookingError, Scope, SeriesConflict

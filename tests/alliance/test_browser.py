@@ -34,8 +34,9 @@ def test_phone_width_menu_works(page, secretary_user):
     page.set_viewport_size({"width": 375, "height": 740})
     browser_login(page, "secretary")
     page.get_by_role("button", name="打开菜单").click()
-    page.get_by_role("link", name="组织").click()
-    assert page.url.endswith("/branches/")
+    page.get_by_role("link", name="组织", exact=True).click()
+    page.wait_for_url("**/branches/")
+    page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"page is {width}px wide on a 375px screen"
     check_accessibility(page)

@@ -3,7 +3,7 @@
 `change_history(obj)` reads the latest records in one query (plus one per kind of related
 object named in a change), diffs each record against the one before it and turns values into
 what a reader understands: choice labels, related objects' names, local times. The partial
-`venues/includes/_change_history.html` shows it; the activities app uses the same pair.
+`templates/includes/_change_history.html` shows it (booking and activity pages).
 """
 
 from __future__ import annotations
