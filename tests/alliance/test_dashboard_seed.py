@@ -73,21 +73,7 @@ def _roster_total(client, url: str) -> int:
     return int(totals[0])
 
 
-JOINT_GAP = (
-    "activities.demo makes 254 joint activities, then alliance.community_demo's fulfilled claims "
-    "add 5 more held joint activities (259); the seed's 254 counts all of them (累计…254次)"
-)
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [
-        pytest.param(name, value, marks=pytest.mark.xfail(strict=True, reason=JOINT_GAP))
-        if name == "joint_activities_total"
-        else (name, value)
-        for name, value in HEADLINES.items()
-    ],
-)
+@pytest.mark.parametrize(("name", "value"), list(HEADLINES.items()))
 def test_staff_home_shows_the_seed_headline_figures(seeded, client, name, value):
     figures = dict(KPI.findall(_home(client)))
     assert figures.get(name) == value, (
