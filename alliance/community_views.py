@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,13 +28,9 @@ from alliance.community_forms import (
     RotaShiftForm,
 )
 from alliance.community_services import CoordinationError
+from alliance.permissions import require_perm
 
 PAGE_SIZE = 20
-
-
-def _require(request: HttpRequest, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _page(request: HttpRequest, queryset):
@@ -46,7 +41,7 @@ def _page(request: HttpRequest, queryset):
 
 
 def need_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "alliance.view_need")
+    require_perm(request, "alliance.view_need")
     filterset = NeedFilter(request.GET, queryset=selectors.needs_for(request.user))
     page_obj = _page(request, filterset.qs.order_by("-created_at", "-pk"))
     return render(
@@ -57,7 +52,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
 
 
 def need_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "alliance.add_need")
+    require_perm(request, "alliance.add_need")
     form = NeedForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -85,7 +80,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "alliance.view_need")
+    require_perm(request, "alliance.view_need")
     need = selectors.get_need_for(request.user, pk)
     claims = selectors.claims_for(request.user).filter(need=need).order_by("-claimed_at")
     may_claim = request.user.has_perm("alliance.claim_need", need) and need.current_state in (
@@ -114,7 +109,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
     need = selectors.get_need_for(request.user, pk)
-    _require(request, "alliance.claim_need", need)
+    require_perm(request, "alliance.claim_need", need)
     form = NeedClaimForm(request.POST, user=request.user, need=need)
     if form.is_valid():
         try:
@@ -137,7 +132,7 @@ def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     need = selectors.get_need_for(request.user, pk)
-    _require(request, "alliance.change_need", need)
+    require_perm(request, "alliance.change_need", need)
     try:
         services.need_withdraw(need=need, acting_user=request.user)
     except CoordinationError as exc:
@@ -159,7 +154,7 @@ def _form_errors(form) -> str:
 
 
 def resource_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "alliance.view_resource")
+    require_perm(request, "alliance.view_resource")
     filterset = ResourceFilter(request.GET, queryset=selectors.resources_for(request.user))
     page_obj = _page(request, filterset.qs.order_by("-created_at", "-pk"))
     return render(
@@ -170,7 +165,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 
 
 def resource_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "alliance.add_resource")
+    require_perm(request, "alliance.add_resource")
     form = ResourceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -192,7 +187,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 
 
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "alliance.view_resource")
+    require_perm(request, "alliance.view_resource")
     resource = selectors.get_resource_for(request.user, pk)
     claims = selectors.claims_for(request.user).filter(resource=resource).order_by("-claimed_at")
     may_claim = request.user.has_perm("alliance.claim_resource", resource) and resource.state in (
@@ -215,7 +210,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resource_claim(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.get_resource_for(request.user, pk)
-    _require(request, "alliance.claim_resource", resource)
+    require_perm(request, "alliance.claim_resource", resource)
     form = ResourceClaimForm(request.POST)
     if form.is_valid():
         try:
@@ -234,7 +229,7 @@ def resource_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resource_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.get_resource_for(request.user, pk)
-    _require(request, "alliance.change_resource", resource)
+    require_perm(request, "alliance.change_resource", resource)
     try:
         services.resource_withdraw(resource=resource, acting_user=request.user)
     except CoordinationError as exc:
@@ -248,7 +243,7 @@ def resource_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def claim_inbox(request: HttpRequest) -> HttpResponse:
-    _require(request, "alliance.view_claim_inbox")
+    require_perm(request, "alliance.view_claim_inbox")
     incoming, outgoing = selectors.claim_inbox(request.user)
     return render(
         request,
@@ -263,7 +258,7 @@ def claim_inbox(request: HttpRequest) -> HttpResponse:
 
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.get_claim_for(request.user, pk)
-    _require(request, "alliance.view_claim", claim)
+    require_perm(request, "alliance.view_claim", claim)
     return render(
         request,
         "alliance/community/claim_detail.html",
@@ -281,7 +276,7 @@ def _back(request: HttpRequest, claim) -> HttpResponse:
 @require_POST
 def claim_accept(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.get_claim_for(request.user, pk)
-    _require(request, "alliance.decide_claim", claim)
+    require_perm(request, "alliance.decide_claim", claim)
     try:
         claim = services.claim_accept(claim=claim, acting_user=request.user)
     except CoordinationError as exc:
@@ -298,7 +293,7 @@ def claim_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_decline(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.get_claim_for(request.user, pk)
-    _require(request, "alliance.decide_claim", claim)
+    require_perm(request, "alliance.decide_claim", claim)
     form = DeclineForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -313,7 +308,7 @@ def claim_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.get_claim_for(request.user, pk)
-    _require(request, "alliance.withdraw_claim", claim)
+    require_perm(request, "alliance.withdraw_claim", claim)
     try:
         services.claim_withdraw(claim=claim, acting_user=request.user)
     except CoordinationError as exc:
@@ -327,13 +322,13 @@ def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def studio_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "alliance.view_mediationstudio")
+    require_perm(request, "alliance.view_mediationstudio")
     studios = selectors.studios_for(request.user).order_by("name")
     return render(request, "alliance/community/studio_list.html", {"studios": studios})
 
 
 def studio_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "alliance.view_mediationstudio")
+    require_perm(request, "alliance.view_mediationstudio")
     studio = selectors.get_studio_for(request.user, pk)
     today = timezone.localdate()
     may_view_cases = request.user.has_perm("alliance.view_mediationcase", studio)
@@ -357,7 +352,7 @@ def studio_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def rota_shift_add(request: HttpRequest, pk: int) -> HttpResponse:
     studio = selectors.get_studio_for(request.user, pk)
-    _require(request, "alliance.change_mediationstudio", studio)
+    require_perm(request, "alliance.change_mediationstudio", studio)
     form = RotaShiftForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -381,7 +376,7 @@ def rota_shift_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def case_add(request: HttpRequest, pk: int) -> HttpResponse:
     studio = selectors.get_studio_for(request.user, pk)
-    _require(request, "alliance.change_mediationstudio", studio)
+    require_perm(request, "alliance.change_mediationstudio", studio)
     form = MediationCaseForm(request.POST or None, studio=studio)
     if request.method == "POST" and form.is_valid():
         try:
@@ -407,7 +402,7 @@ def case_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for(request.user, pk)
-    _require(request, "alliance.view_mediationcase", case.studio)
+    require_perm(request, "alliance.view_mediationcase", case.studio)
     return render(request, "alliance/community/case_detail.html", {"case": case})
 
 
@@ -415,14 +410,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "alliance.view_community")
+    require_perm(request, "alliance.view_community")
     community = selectors.get_community_for(request.user, pk)
     context = selectors.community_overview(request.user, community)
     return render(request, "alliance/community/community_detail.html", context)
 
 
 def coordination_export(request: HttpRequest) -> HttpResponse:
-    _require(request, "alliance.export_coordination")
+    require_perm(request, "alliance.export_coordination")
     from alliance.community_exports import coordination_workbook
 
     return coordination_workbook(request)

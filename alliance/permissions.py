@@ -11,6 +11,7 @@ take the user, so another organization's object is a 404 before any rule runs.
 from __future__ import annotations
 
 import rules
+from django.core.exceptions import PermissionDenied
 
 
 @rules.predicate
@@ -41,6 +42,13 @@ def is_viewer(user) -> bool:
 @rules.predicate
 def is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
+
+
+def require_perm(request, perm: str, obj=None) -> None:
+    """For function views: raise PermissionDenied (403) unless the user has `perm` on `obj`.
+    Fetch `obj` through a selector first, so that an invisible object is a 404 before this."""
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
 
 
 def organization_in_scope(user, organization) -> bool:

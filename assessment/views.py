@@ -7,7 +7,6 @@ from collections import Counter
 
 import django_filters
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from alliance.permissions import require_perm
 from alliance.services import export_log_record
 from alliance.xlsx import Sheet, xlsx_response
 from assessment import exports, selectors, services
@@ -49,11 +49,6 @@ from branches.models import Category
 PAGE_SIZE = 50
 
 
-def _require(request: HttpRequest, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
@@ -82,13 +77,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def rubric_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.view_rubric")
+    require_perm(request, "assessment.view_rubric")
     rubrics = selectors.rubrics_for(request.user)
     return render(request, "assessment/rubric_list.html", {"page_obj": _page(request, rubrics)})
 
 
 def rubric_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.view_rubric")
+    require_perm(request, "assessment.view_rubric")
     rubric = selectors.get_rubric_for(request.user, pk)
     sections = rubric.sections.prefetch_related("items__deductions")
     return render(
@@ -104,7 +99,7 @@ def rubric_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def rubric_download(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.view_rubric")
+    require_perm(request, "assessment.view_rubric")
     rubric = selectors.get_rubric_for(request.user, pk)
     response = exports.rubric_download(rubric)
     export_log_record(
@@ -117,7 +112,7 @@ def rubric_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def rubric_copy(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.change_rubric")
+    require_perm(request, "assessment.change_rubric")
     year = timezone.localdate().year
     form = RubricCopyForm(request.POST or None, initial={"from_year": year - 1, "to_year": year})
     if request.method == "POST" and form.is_valid():
@@ -145,7 +140,7 @@ def rubric_copy(request: HttpRequest) -> HttpResponse:
 
 
 def rubric_upload(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.change_rubric")
+    require_perm(request, "assessment.change_rubric")
     form = RubricUploadForm(
         request.POST or None,
         request.FILES or None,
@@ -181,13 +176,13 @@ def rubric_upload(request: HttpRequest) -> HttpResponse:
 
 
 def round_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.view_round")
+    require_perm(request, "assessment.view_round")
     rounds = selectors.rounds_for(request.user)
     return render(request, "assessment/round_list.html", {"page_obj": _page(request, rounds)})
 
 
 def round_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.change_round")
+    require_perm(request, "assessment.change_round")
     form = RoundForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -218,7 +213,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.view_round")
+    require_perm(request, "assessment.view_round")
     round_ = selectors.get_round_for(request.user, pk)
     page_obj = _page(request, selectors.round_assessments(round_))
     supervisors = selectors.supervisors_by_organization(round_)
@@ -245,7 +240,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def round_scope(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.change_round")
+    require_perm(request, "assessment.change_round")
     round_ = selectors.get_round_for(request.user, pk)
     form = RoundScopeForm(request.POST or None, round=round_)
     if request.method == "POST" and form.is_valid():
@@ -273,7 +268,7 @@ def round_scope(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def round_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.change_round")
+    require_perm(request, "assessment.change_round")
     round_ = selectors.get_round_for(request.user, pk)
     form = AssignForm(request.POST or None, round=round_)
     if request.method == "POST" and form.is_valid():
@@ -311,7 +306,7 @@ TRANSITIONS = {
 
 @require_POST
 def round_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.change_round")
+    require_perm(request, "assessment.change_round")
     round_ = selectors.get_round_for(request.user, pk)
     action = TRANSITIONS.get(request.POST.get("action", ""))
     if action is None:
@@ -330,7 +325,7 @@ def round_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.change_round")
+    require_perm(request, "assessment.change_round")
     round_ = selectors.get_round_for(request.user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -348,7 +343,7 @@ def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def round_results(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.view_results")
+    require_perm(request, "assessment.view_results")
     round_ = selectors.get_round_for(request.user, pk)
     assessments = list(
         round_.assessments.select_related("organization").order_by(
@@ -374,7 +369,7 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def round_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.view_results")
+    require_perm(request, "assessment.view_results")
     round_ = selectors.get_round_for(request.user, pk)
     response = exports.score_sheet_download(round_)
     export_log_record(
@@ -429,7 +424,7 @@ def _results(request: HttpRequest) -> ResultFilter:
 
 
 def results(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.view_results")
+    require_perm(request, "assessment.view_results")
     filterset = _results(request)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
@@ -447,7 +442,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 def results_export(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.view_results")
+    require_perm(request, "assessment.view_results")
     filterset = _results(request)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     categories = dict(Category.choices)
@@ -496,7 +491,7 @@ def results_export(request: HttpRequest) -> HttpResponse:
 
 
 def my_assignments(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.view_my_assignments")
+    require_perm(request, "assessment.view_my_assignments")
     assessments = (
         selectors.assessments_for(request.user)
         .exclude(round__state=RoundState.DRAFT)
@@ -508,7 +503,7 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
 
 
 def my_self_assessment(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.view_my_self_assessment")
+    require_perm(request, "assessment.view_my_self_assessment")
     assessments = (
         selectors.assessments_for(request.user)
         .exclude(round__state=RoundState.DRAFT)
@@ -579,7 +574,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     """The scoring page: every item with maximum, self score, evidence, suggestion, deduction
     ticks, score and comment. A plain form saves all; the small script saves one item."""
     assessment = selectors.get_assessment_for(request.user, pk)
-    _require(request, "assessment.score_assessment", assessment)
+    require_perm(request, "assessment.score_assessment", assessment)
     error = ""
     status = 200
     if request.method == "POST":
@@ -636,7 +631,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
 
 def self_assess(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.get_assessment_for(request.user, pk)
-    _require(request, "assessment.self_assess_assessment", assessment)
+    require_perm(request, "assessment.self_assess_assessment", assessment)
     error = ""
     status = 200
     if request.method == "POST":
@@ -683,7 +678,7 @@ def self_assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 def score_card(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.get_assessment_for(request.user, pk)
-    _require(request, "assessment.view_scorecard", assessment)
+    require_perm(request, "assessment.view_scorecard", assessment)
     rows = _score_rows(assessment, with_evidence=False)
     total, vetoed = services.compute_total(assessment, rows)
     return render(
@@ -703,7 +698,7 @@ def score_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def thresholds(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.change_gradethresholds")
+    require_perm(request, "assessment.change_gradethresholds")
     current = GradeThresholds.current()
     form = ThresholdsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -732,7 +727,7 @@ def thresholds(request: HttpRequest) -> HttpResponse:
 
 
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.view_inspection")
+    require_perm(request, "assessment.view_inspection")
     filterset = InspectionFilter(
         request.GET or None, queryset=selectors.inspections_for(request.user), request=request
     )
@@ -748,7 +743,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 
 def inspection_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.change_inspection")
+    require_perm(request, "assessment.change_inspection")
     form = InspectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -782,11 +777,11 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
 
 
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "assessment.view_inspection")
+    require_perm(request, "assessment.view_inspection")
     inspection = selectors.get_inspection_for(request.user, pk)
     form = RectificationForm(request.POST or None)
     if request.method == "POST":
-        _require(request, "assessment.change_inspection")
+        require_perm(request, "assessment.change_inspection")
         if form.is_valid():
             try:
                 services.rectification_add(
@@ -808,7 +803,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def rectification_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "assessment.view_inspection")
+    require_perm(request, "assessment.view_inspection")
     filterset = RectificationFilter(
         request.GET or None,
         queryset=selectors.rectifications_for(request.user).order_by("deadline", "pk"),
@@ -824,7 +819,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def rectification_done(request: HttpRequest, pk: int) -> HttpResponse:
     rectification = selectors.get_rectification_for(request.user, pk)
-    _require(request, "assessment.change_inspection")
+    require_perm(request, "assessment.change_inspection")
     form = RectificationDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
