@@ -8,7 +8,7 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
-        from activities import permissions  # noqa: F401
+        from activities import permissions, signals  # noqa: F401
         from activities.views import organization_section_context
         from branches.sections import register_organization_section
 

@@ -12,9 +12,9 @@ from activities.models import (
     Attendance,
     AttendanceStatus,
 )
-from alliance.services import export_log_record
-from alliance.xlsx import Sheet, xlsx_response
 from branches.models import Brand
+from core.services import export_log_record
+from core.xlsx import Sheet, xlsx_response
 
 
 def _caption(title: str, filterset) -> str:

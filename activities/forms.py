@@ -21,6 +21,7 @@ from activities.models import (
 from activities.selectors import organizations_for
 from branches.models import Organization, Status
 from members.models import Member, MemberStatus
+from venues.selectors import rooms_for
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -87,13 +88,7 @@ class ActivityForm(forms.ModelForm):
             (ActivityStatus.PLANNED, ActivityStatus.PLANNED.label),
             (ActivityStatus.HELD, ActivityStatus.HELD.label),
         ]
-        try:
-            from venues.selectors import rooms_for
-
-            self.fields["room"].queryset = rooms_for(user)
-        except ImportError:  # the venues app is not there: free-text place only
-            del self.fields["room"]
-            del self.fields["expected_attendees"]
+        self.fields["room"].queryset = rooms_for(user)
         if self.instance.pk:
             del self.fields["organization"]
             del self.fields["status"]

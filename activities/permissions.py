@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rules
 
-from alliance.permissions import (
+from core.permissions import (
     is_bureau_staff,
     is_secretary,
     is_signed_in,

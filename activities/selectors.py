@@ -20,6 +20,7 @@ from activities.models import (
     ActivityType,
     Attendance,
     AttendanceStatus,
+    ContestEntry,
     Period,
     RequiredFrequency,
 )
@@ -478,8 +479,6 @@ def recent_activities(organization: Organization, limit: int = 5) -> list[Activi
 def contest_ranking(contest) -> list:
     """Entries with their average score, best first (one query)."""
     from django.db.models import Avg
-
-    from activities.models import ContestEntry
 
     return list(
         ContestEntry.objects.filter(contest=contest)

@@ -30,8 +30,10 @@ from activities.models import (
     VolunteerHours,
     sniff_content_type,
 )
-from alliance.permissions import organization_in_scope
+from activities.permissions import activity_hosted_in_scope
+from core.permissions import organization_in_scope
 from members.models import Member, MemberStatus
+from venues.services import BookingError, booking_cancel, booking_create
 
 
 class ActivityError(Exception):
@@ -67,7 +69,6 @@ def _check_scope(acting_user, organization) -> None:
 
 def _check_activity_scope(acting_user, activity: Activity) -> None:
     """The acting secretary's subtree holds one of the activity's hosts (lead or co-host)."""
-    from activities.permissions import activity_hosted_in_scope
 
     if acting_user is None or acting_user.is_bureau_staff:
         return
@@ -92,7 +93,6 @@ def _set_hosts(activity: Activity, organization, co_hosts: Sequence) -> None:
 
 def _book_room(*, activity: Activity, room, expected_attendees: int | None, acting_user) -> None:
     """Book a room for the activity through the venues service (its errors become ours)."""
-    from venues.services import BookingError, booking_create
 
     try:
         booking = booking_create(
@@ -226,8 +226,6 @@ def activity_cancel(*, activity: Activity, acting_user) -> Activity:
     activity.save(update_fields=["status", "updated_at"])
     booking = activity.booking
     if booking is not None and booking.is_active:
-        from venues.services import BookingError, booking_cancel
-
         try:
             booking_cancel(booking=booking, acting_user=acting_user)
         except BookingError as exc:

@@ -52,7 +52,7 @@ from activities.models import (
 )
 from activities.permissions import activity_hosted_in_scope
 from activities.services import ActivityError
-from alliance.history import HISTORY_LIMIT, change_history
+from core.history import HISTORY_LIMIT, change_history
 from members.filters import QuickSelect
 from members.models import Member, MemberStatus
 

@@ -1,3 +1,6 @@
+"""The alliance proper: the registry and annual targets, and community coordination —
+needs, resources, claims (双清单、双认领), the mediation studio and the community pages."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,9 +10,9 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Party Building Alliance")
 
     def ready(self) -> None:
-        # The dashboard's cache invalidation listens to the models under its figures.
-        from alliance import dashboard, permissions  # noqa: F401
-        from alliance.community_sections import organization_section_context
+        # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
+        from alliance import permissions, services  # noqa: F401
+        from alliance.sections import organization_section_context
         from branches.sections import register_organization_section
 
         register_organization_section(

@@ -1,103 +1,17 @@
-"""Accounts and roles, and the records every app shares (the export log)."""
+"""The alliance proper: community coordination (双清单、双认领), the mediation studio
+(调解工作室), the alliance registry and annual targets."""
 
 from __future__ import annotations
 
 import re
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-
-
-class Role(models.TextChoices):
-    STAFF = "staff", _("Bureau staff")
-    SECRETARY = "secretary", _("Branch secretary")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    LIAISON = "liaison", _("Community liaison")
-    VIEWER = "viewer", _("Viewer")
-
-
-class User(AbstractUser):
-    """A person who signs in. The role decides what they may see and change.
-
-    A secretary keeps the records of `organization` and its subtree; a community liaison
-    speaks for `community` (and for `organization`, its community party organization, if any).
-    """
-
-    full_name = models.CharField(_("full name"), max_length=50, blank=True)
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
-    organization = models.ForeignKey(
-        "branches.Organization",
-        verbose_name=_("organization"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="users",
-    )
-    community = models.ForeignKey(
-        "branches.Community",
-        verbose_name=_("community"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="users",
-    )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
-    large_text = models.BooleanField(_("large text"), default=False)
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-
-    def __str__(self) -> str:
-        return self.full_name or self.username
-
-    @property
-    def is_bureau_staff(self) -> bool:
-        return self.is_active and (self.is_superuser or self.role == Role.STAFF)
-
-    @property
-    def is_secretary(self) -> bool:
-        return self.is_active and self.role == Role.SECRETARY and self.organization_id is not None
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.is_active and self.role == Role.SUPERVISOR
-
-    @property
-    def is_liaison(self) -> bool:
-        return self.is_active and self.role == Role.LIAISON
-
-    @property
-    def is_viewer(self) -> bool:
-        return self.is_active and self.role == Role.VIEWER
-
-
-class ExportLog(models.Model):
-    """Who downloaded which export, with which filter, and whether personal data was unmasked."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    export = models.CharField(_("export"), max_length=100)
-    query = models.TextField(_("filter"), blank=True)
-    unmasked = models.BooleanField(_("unmasked"), default=False)
-    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("export log entry")
-        verbose_name_plural = _("export log")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.export} {self.created_at:%Y-%m-%d %H:%M}"
-
 
 # --- Community coordination (双清单、双认领) and the mediation studio (调解工作室) ---------------
 # Workflows live in alliance/community_services.py; reads in alliance/community_selectors.py.
@@ -483,16 +397,99 @@ class MediationCase(models.Model):
             )
 
 
-@receiver(post_save, sender="activities.Activity", dispatch_uid="alliance_claim_fulfilment")
-def _activity_saved(sender, instance, **kwargs) -> None:
-    """An activity marked held fulfils the needs and resources whose accepted claims it serves.
+# --- The alliance registry -----------------------------------------------------------------
 
-    A signal rather than a call in activities' code path: whichever service (or the admin)
-    marks it held, the items follow. `claims_sync_fulfilment()` recomputes the same for
-    writes that bypass signals (queryset.update, fixtures).
-    """
-    if instance.status != "held":
-        return
-    from alliance.community_services import fulfil_for_activity
 
-    fulfil_for_activity(activity=instance)
+class Hub(models.TextChoices):
+    """The two hubs (桥头堡) of the alliance."""
+
+    ELDERLY_CENTRE = "elderly_centre", _("Yinchuan Elderly Party and Public Activity Centre")
+    ELDERLY_UNIVERSITY = (
+        "elderly_university",
+        _("Yinchuan Elderly University Party and Public Activity Centre"),
+    )
+
+
+class AllianceRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    MEMBER = "member", _("Member")
+
+
+class AllianceMembership(models.Model):
+    """An organization's membership of the alliance: active while `left_on` is empty."""
+
+    organization = models.ForeignKey(
+        "branches.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="alliance_memberships",
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True, db_index=True)
+    hub = models.CharField(_("hub"), max_length=30, choices=Hub.choices, db_index=True)
+    role = models.CharField(
+        _("role in the alliance"),
+        max_length=10,
+        choices=AllianceRole.choices,
+        default=AllianceRole.MEMBER,
+    )
+
+    history = HistoricalRecords(table_name="branches_historicalalliancemembership")
+
+    class Meta:
+        db_table = "branches_alliancemembership"  # kept from when the registry lived in branches
+        verbose_name = _("alliance membership")
+        verbose_name_plural = _("alliance memberships")
+        ordering = ["-joined_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(left_on__isnull=True),
+                name="one_open_alliance_membership",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_hub_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_on is None
+
+    def clean(self) -> None:
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": _("An organization cannot leave before it joins.")})
+
+
+class AnnualTarget(models.Model):
+    """The alliance's targets for one year; rates are percentages (0–100)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    organizations_target = models.PositiveIntegerField(_("target number of alliance organizations"))
+    coverage_rate_target = models.DecimalField(
+        _("target coverage rate (%)"), max_digits=5, decimal_places=1
+    )
+    participation_rate_target = models.DecimalField(
+        _("target participation rate (%)"), max_digits=5, decimal_places=1
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(table_name="branches_historicalannualtarget")
+
+    class Meta:
+        db_table = "branches_annualtarget"  # kept from when the targets lived in branches
+        verbose_name = _("annual target")
+        verbose_name_plural = _("annual targets")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("coverage_rate_target", "participation_rate_target"):
+            value = getattr(self, field)
+            if value is not None and not 0 <= value <= 100:
+                errors[field] = _("Give a percentage between 0 and 100.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,71 +1,136 @@
-"""The portal's permission layer, on django-rules.
+"""Who may do what in community coordination and the mediation studio (django-rules).
 
-Roles are predicates here; each app's `permissions.py` combines them into rules named
-"<app>.<verb>_<model>" that views declare in one line (`permission_required = "..."`,
-rules' PermissionRequiredMixin) and templates test with `{% has_perm %}`.
+Imported from alliance/permissions.py (rules' autodiscover only loads `permissions` modules).
 
-Reading is scoped before permissions are asked: views fetch objects through selectors that
-take the user, so another organization's object is a 404 before any rule runs.
+- Reading the needs and resources boards, the community pages and the studios' rota and
+  figures: everybody signed in (they are the alliance's public lists).
+- An organization is spoken for (`acts_for`) by bureau staff, by a secretary for their
+  organization's subtree, and by a community liaison for their community's party
+  organization (and their own organization's subtree, if they have one).
+- Needs are posted by a community party organization; resources offered by any organization;
+  a need is claimed by an organization (secretary), a resource by a community (liaison).
+  The side that posted an item accepts or declines its claims.
+- Mediation case details (parties, summary): bureau staff and the studio's side — the
+  secretary of the host organization (or of an organization above it), who keeps the case
+  log for the studio's mediators. Mediators are members, not accounts, so the host
+  organization's secretary is how "the studio's mediators" read and record cases. Nobody
+  else ever receives them: other roles see counts only.
 """
 
 from __future__ import annotations
 
 import rules
-from django.core.exceptions import PermissionDenied
+
+from branches.models import Kind, Organization, Status
+from core.permissions import (
+    is_bureau_staff,
+    is_liaison,
+    is_secretary,
+    is_signed_in,
+    organization_in_scope,
+)
 
 
-@rules.predicate
-def is_bureau_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_bureau_staff)
+def community_organization_of(user):
+    """The community party organization a user speaks for: their own organization when it is
+    one, otherwise (a liaison) the active community party organization of their community."""
+
+    if user is None or not user.is_authenticated:
+        return None
+    own = user.organization if user.organization_id else None
+    if own is not None and own.kind == Kind.COMMUNITY_ORG:
+        return own
+    if user.community_id:
+        return (
+            Organization.objects.filter(
+                kind=Kind.COMMUNITY_ORG, community_id=user.community_id, status=Status.ACTIVE
+            )
+            .order_by("pk")
+            .first()
+        )
+    return None
 
 
-@rules.predicate
-def is_secretary(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_secretary)
-
-
-@rules.predicate
-def is_supervisor(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_supervisor)
-
-
-@rules.predicate
-def is_liaison(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_liaison)
-
-
-@rules.predicate
-def is_viewer(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_viewer)
-
-
-@rules.predicate
-def is_signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def require_perm(request, perm: str, obj=None) -> None:
-    """For function views: raise PermissionDenied (403) unless the user has `perm` on `obj`.
-    Fetch `obj` through a selector first, so that an invisible object is a 404 before this."""
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
-def organization_in_scope(user, organization) -> bool:
-    """True when `organization` is the user's own organization or lies in its subtree."""
-    own = getattr(user, "organization", None)
-    if own is None or organization is None:
+def acts_for(user, organization) -> bool:
+    """May `user` act in the name of `organization` (claim, post, accept)?"""
+    if user is None or organization is None or not user.is_authenticated or not user.is_active:
         return False
-    return organization.path.startswith(own.path)
+    if user.is_bureau_staff:
+        return True
+    if user.is_secretary:
+        return organization_in_scope(user, organization)
+    if user.is_liaison:
+        if user.organization_id and organization_in_scope(user, organization):
+            return True
+        return bool(
+            user.community_id
+            and organization.kind == "community_org"
+            and organization.community_id == user.community_id
+        )
+    return False
 
 
 @rules.predicate
-def secretary_of_organization(user, organization) -> bool:
-    """The user is a secretary and `organization` is theirs or below it."""
-    return bool(is_secretary(user) and organization_in_scope(user, organization))
+def speaks_for_a_community(user) -> bool:
+    """A liaison with a community, or a secretary of a community party organization."""
+    if is_liaison(user):
+        return bool(user.community_id or user.organization_id)
+    return bool(is_secretary(user) and user.organization.kind == "community_org")
 
 
-rules.add_perm("alliance.view_home", is_signed_in)
-rules.add_perm("alliance.view_exportlog", is_bureau_staff)
+@rules.predicate
+def acts_for_need_poster(user, need) -> bool:
+    return need is not None and acts_for(user, need.posted_by_organization)
 
-from alliance import community_permissions  # noqa: E402,F401
+
+@rules.predicate
+def acts_for_resource_provider(user, resource) -> bool:
+    return resource is not None and acts_for(user, resource.organization)
+
+
+@rules.predicate
+def decides_claim(user, claim) -> bool:
+    if claim is None:
+        return False
+    owner = claim.need.posted_by_organization if claim.need_id else claim.resource.organization
+    return acts_for(user, owner)
+
+
+@rules.predicate
+def made_claim(user, claim) -> bool:
+    return claim is not None and acts_for(user, claim.claiming_organization)
+
+
+@rules.predicate
+def keeps_studio(user, studio) -> bool:
+    return bool(
+        studio is not None
+        and is_secretary(user)
+        and organization_in_scope(user, studio.host_organization)
+    )
+
+
+rules.add_perm("alliance.view_need", is_signed_in)
+rules.add_perm("alliance.add_need", is_bureau_staff | speaks_for_a_community)
+rules.add_perm("alliance.change_need", is_bureau_staff | acts_for_need_poster)
+rules.add_perm("alliance.claim_need", is_bureau_staff | is_secretary)
+rules.add_perm("alliance.view_resource", is_signed_in)
+rules.add_perm("alliance.add_resource", is_bureau_staff | is_secretary)
+rules.add_perm("alliance.change_resource", is_bureau_staff | acts_for_resource_provider)
+rules.add_perm("alliance.claim_resource", is_bureau_staff | speaks_for_a_community)
+rules.add_perm("alliance.view_claim", is_signed_in)
+rules.add_perm("alliance.decide_claim", is_bureau_staff | decides_claim)
+rules.add_perm("alliance.withdraw_claim", is_bureau_staff | made_claim)
+rules.add_perm("alliance.view_claim_inbox", is_bureau_staff | is_secretary | is_liaison)
+rules.add_perm("alliance.suggest_members", is_bureau_staff | is_secretary | is_liaison)
+rules.add_perm("alliance.view_mediationstudio", is_signed_in)
+rules.add_perm("alliance.view_mediationcase", is_bureau_staff | keeps_studio)
+rules.add_perm("alliance.change_mediationstudio", is_bureau_staff | keeps_studio)
+rules.add_perm("alliance.view_community", is_signed_in)
+rules.add_perm("alliance.export_coordination", is_signed_in)
+
+# The alliance registry and annual targets.
+rules.add_perm("alliance.view_alliancemembership", is_signed_in)
+rules.add_perm("alliance.change_alliancemembership", is_bureau_staff)
+rules.add_perm("alliance.view_annualtarget", is_signed_in)
+rules.add_perm("alliance.change_annualtarget", is_bureau_staff)

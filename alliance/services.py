@@ -1,33 +1,628 @@
-"""Writes of the alliance app that matter: accounts and the export log."""
+"""Every write of community coordination (双清单、双认领) and of the mediation studio.
+
+Life of an item: a need (posted by a community's party organization) or a resource (offered
+by any organization) is claimed; the other side accepts or declines; accepting creates the
+activity that does the work (through activities.services, both sides as hosts); when that
+activity is marked held, the item is fulfilled (activities.signals.activity_held, sent on
+commit; `claims_sync_fulfilment()` recomputes the same for writes without signals).
+
+A need may be claimed by several organizations while the people accepted so far are fewer
+than the people wanted.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.http import QueryDict
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from alliance.models import ExportLog, User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity
+from activities.services import ActivityError, activity_create
+from activities.signals import activity_held
+from alliance.models import (
+    MEDIATOR_SKILLS,
+    AllianceMembership,
+    AllianceRole,
+    AnnualTarget,
+    Claim,
+    ClaimState,
+    CoordinationCategory,
+    MediationCase,
+    MediationStudio,
+    Need,
+    NeedState,
+    Resource,
+    ResourceState,
+    RotaShift,
+)
+from alliance.permissions import acts_for, community_organization_of
+from branches.models import Brand, Kind, Organization, Status
+from core.permissions import organization_in_scope
+
+# The activity an accepted claim becomes: its type and brand (三银) from the category.
+CATEGORY_ACTIVITY_TYPE = {
+    CoordinationCategory.LECTURE: "lecture",
+    CoordinationCategory.VOLUNTEERING: "volunteering",
+    CoordinationCategory.CULTURE: "culture",
+    CoordinationCategory.MEDIATION: "mediation",
+    CoordinationCategory.ENVIRONMENT: "volunteering",
+    CoordinationCategory.HEALTH: "volunteering",
+    CoordinationCategory.ELDERLY_CARE: "volunteering",
+    CoordinationCategory.OTHER: "other",
+}
+CATEGORY_BRAND = {
+    CoordinationCategory.LECTURE: Brand.SILVER_PIONEER,
+    CoordinationCategory.CULTURE: Brand.SILVER_GLOW,
+}
+DEFAULT_BRAND = Brand.SILVER_SHINE
+ACTIVITY_HOURS = 2
+
+
+class CoordinationError(Exception):
+    """A coordination write that cannot be done; the message is shown to the user."""
+
+
+def _message(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "；".join(str(m) for messages in exc.message_dict.values() for m in messages)
+    return "；".join(str(m) for m in exc.messages)
+
+
+def _full_clean(instance, **kwargs) -> None:
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise CoordinationError(_message(exc)) from exc
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise CoordinationError(message)
+
+
+def _lock(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+# --- Posting ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def user_toggle_large_text(*, user: User) -> bool:
-    user.large_text = not user.large_text
-    user.save(update_fields=["large_text"])
-    return user.large_text
-
-
-def export_log_record(
+def need_post(
     *,
-    user: User,
-    export: str,
-    query: QueryDict | dict | str = "",
-    unmasked: bool = False,
-    rows: int | None = None,
-) -> ExportLog:
-    """Record that `user` downloaded `export` with this filter (and whether it was unmasked)."""
-    if isinstance(query, QueryDict):
-        query = query.urlencode()
-    elif isinstance(query, dict):
-        query = "&".join(f"{key}={value}" for key, value in sorted(query.items()))
-    return ExportLog.objects.create(
-        user=user, export=export, query=query, unmasked=unmasked, rows=rows
+    acting_user,
+    title: str,
+    category: str,
+    wanted_by: datetime.date,
+    people_wanted: int = 1,
+    description: str = "",
+    skills: Iterable = (),
+    organization: Organization | None = None,
+) -> Need:
+    """A community's party organization (its liaison or secretary, or bureau staff) posts a need.
+
+    `organization` defaults to the acting liaison's community party organization.
+    """
+    if organization is None:
+        organization = community_organization_of(acting_user)
+    _require(
+        organization is not None,
+        _("Your community has no community party organization on record to post for."),
     )
+    _require(
+        organization.kind == Kind.COMMUNITY_ORG and organization.community_id is not None,
+        _("Needs are posted by a community party organization."),
+    )
+    _require(
+        acting_user is None or acts_for(acting_user, organization),
+        _("You may only post needs for your own community."),
+    )
+    _require(
+        wanted_by is not None and wanted_by >= timezone.localdate(),
+        _("The wanted-by date cannot be in the past."),
+    )
+    need = Need(
+        title=(title or "").strip(),
+        description=description,
+        category=category,
+        community_id=organization.community_id,
+        posted_by_organization=organization,
+        posted_by=acting_user,
+        wanted_by=wanted_by,
+        people_wanted=people_wanted,
+    )
+    _full_clean(need)
+    need.save()
+    need.skills.set(list(skills))
+    return need
+
+
+@transaction.atomic
+def resource_post(
+    *,
+    acting_user,
+    organization: Organization,
+    title: str,
+    category: str,
+    available_from: datetime.date,
+    available_until: datetime.date,
+    capacity: int = 1,
+    description: str = "",
+    skills: Iterable = (),
+) -> Resource:
+    """An organization offers a service (its secretary, or bureau staff)."""
+    _require(
+        acting_user is None or acts_for(acting_user, organization),
+        _("You may only offer resources of your own organization."),
+    )
+    _require(
+        available_until is not None and available_until >= timezone.localdate(),
+        _("The period offered cannot end in the past."),
+    )
+    resource = Resource(
+        title=(title or "").strip(),
+        description=description,
+        category=category,
+        organization=organization,
+        posted_by=acting_user,
+        capacity=capacity,
+        available_from=available_from,
+        available_until=available_until,
+    )
+    _full_clean(resource)
+    resource.save()
+    resource.skills.set(list(skills))
+    return resource
+
+
+@transaction.atomic
+def need_withdraw(*, need: Need, acting_user) -> Need:
+    need = _lock(Need, need.pk)
+    _require(
+        acting_user is None or acts_for(acting_user, need.posted_by_organization),
+        _("Only the community that posted the need may withdraw it."),
+    )
+    _require(
+        need.state in (NeedState.OPEN, NeedState.CLAIMED),
+        _("Only an open or claimed need can be withdrawn."),
+    )
+    need.state = NeedState.WITHDRAWN
+    need.save(update_fields=["state", "updated_at"])
+    need.claims.filter(state=ClaimState.PENDING).update(state=ClaimState.WITHDRAWN)
+    return need
+
+
+@transaction.atomic
+def resource_withdraw(*, resource: Resource, acting_user) -> Resource:
+    resource = _lock(Resource, resource.pk)
+    _require(
+        acting_user is None or acts_for(acting_user, resource.organization),
+        _("Only the organization that offers the resource may withdraw it."),
+    )
+    _require(
+        resource.state in (ResourceState.OPEN, ResourceState.CLAIMED),
+        _("Only an open or claimed resource can be withdrawn."),
+    )
+    resource.state = ResourceState.WITHDRAWN
+    resource.save(update_fields=["state", "updated_at"])
+    resource.claims.filter(state=ClaimState.PENDING).update(state=ClaimState.WITHDRAWN)
+    return resource
+
+
+# --- Claims ----------------------------------------------------------------------------------
+
+
+def accepted_people(item) -> int:
+    return item.claims.filter(state=ClaimState.ACCEPTED).aggregate(n=Sum("people"))["n"] or 0
+
+
+def _create_claim(**fields) -> Claim:
+    claim = Claim(**fields)
+    _full_clean(claim, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError as exc:
+        raise CoordinationError(_("This organization has already claimed this item.")) from exc
+    return claim
+
+
+@transaction.atomic
+def need_claim(
+    *, need: Need, organization: Organization, acting_user, people: int = 1, note: str = ""
+) -> Claim:
+    """An organization offers people for a need (its secretary, or bureau staff)."""
+    need = _lock(Need, need.pk)
+    _require(
+        acting_user is None or acts_for(acting_user, organization),
+        _("You may only claim for your own organization."),
+    )
+    _require(
+        organization.pk != need.posted_by_organization_id,
+        _("An organization cannot claim its own need."),
+    )
+    _require(
+        need.state in (NeedState.OPEN, NeedState.CLAIMED),
+        _("This need is no longer open for claims."),
+    )
+    _require(need.wanted_by >= timezone.localdate(), _("This need has expired."))
+    _require(
+        accepted_people(need) < need.people_wanted,
+        _("This need already has all the people it asked for."),
+    )
+    return _create_claim(
+        need=need,
+        claiming_organization=organization,
+        people=people,
+        note=note,
+        claimed_by=acting_user,
+    )
+
+
+@transaction.atomic
+def resource_claim(
+    *,
+    resource: Resource,
+    acting_user,
+    organization: Organization | None = None,
+    people: int = 1,
+    note: str = "",
+) -> Claim:
+    """A community (its party organization: liaison or secretary, or staff) claims a resource."""
+    resource = _lock(Resource, resource.pk)
+    if organization is None:
+        organization = community_organization_of(acting_user)
+    _require(
+        organization is not None and organization.kind == Kind.COMMUNITY_ORG,
+        _("Resources are claimed by a community party organization."),
+    )
+    _require(
+        acting_user is None or acts_for(acting_user, organization),
+        _("You may only claim for your own community."),
+    )
+    _require(
+        organization.pk != resource.organization_id,
+        _("An organization cannot claim its own resource."),
+    )
+    _require(
+        resource.state in (ResourceState.OPEN, ResourceState.CLAIMED),
+        _("This resource is no longer open for claims."),
+    )
+    _require(
+        resource.available_until >= timezone.localdate(),
+        _("The period this resource is offered has ended."),
+    )
+    _require(
+        accepted_people(resource) < resource.capacity,
+        _("This resource is fully taken."),
+    )
+    return _create_claim(
+        resource=resource,
+        claiming_organization=organization,
+        people=people,
+        note=note,
+        claimed_by=acting_user,
+    )
+
+
+def _decided_claim(claim: Claim, acting_user) -> Claim:
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("need", "resource")
+        .get(pk=claim.pk)
+    )
+    owner = Organization.objects.get(pk=claim.owner_organization_id)
+    _require(
+        acting_user is None or acts_for(acting_user, owner),
+        _("Only the side that posted the item may decide on its claims."),
+    )
+    if claim.state == ClaimState.DECLINED:
+        raise CoordinationError(_("This claim was already declined."))
+    if claim.state == ClaimState.ACCEPTED:
+        raise CoordinationError(_("This claim was already accepted."))
+    _require(claim.state == ClaimState.PENDING, _("This claim was withdrawn."))
+    return claim
+
+
+def _activity_start(claim: Claim, start: datetime.datetime | None) -> datetime.datetime:
+    if start is not None:
+        return start
+    today = timezone.localdate()
+    if claim.need_id:
+        day = claim.need.wanted_by
+    else:
+        day = max(claim.resource.available_from, today + datetime.timedelta(days=1))
+    return datetime.datetime.combine(
+        day, datetime.time(9, 0), tzinfo=timezone.get_current_timezone()
+    )
+
+
+@transaction.atomic
+def claim_accept(*, claim: Claim, acting_user, start: datetime.datetime | None = None) -> Claim:
+    """Accept a claim: the activity that does the work is created, both sides hosting it.
+
+    The side that does the work leads (the claiming organization for a need, the offering
+    organization for a resource); the community party organization co-hosts.
+    """
+
+    claim = _decided_claim(claim, acting_user)
+    item = claim.item
+    if claim.need_id:
+        _require(
+            item.state in (NeedState.OPEN, NeedState.CLAIMED),
+            _("This need is no longer open for claims."),
+        )
+        lead, co_host = claim.claiming_organization, item.posted_by_organization
+        place = item.community.name
+    else:
+        _require(
+            item.state in (ResourceState.OPEN, ResourceState.CLAIMED),
+            _("This resource is no longer open for claims."),
+        )
+        lead, co_host = item.organization, claim.claiming_organization
+        place = co_host.community.name if co_host.community_id else ""
+    begin = _activity_start(claim, start)
+    try:
+        # Authority was checked above (the deciding side); the activity belongs to both sides,
+        # so it is created on the coordination's behalf and attributed to the acting user.
+        activity = activity_create(
+            type=CATEGORY_ACTIVITY_TYPE.get(item.category, "other"),
+            brand=CATEGORY_BRAND.get(item.category, DEFAULT_BRAND),
+            organization=lead,
+            co_hosts=[co_host],
+            title=item.title,
+            start=begin,
+            end=begin + datetime.timedelta(hours=ACTIVITY_HOURS),
+            place_text=place,
+            agenda=item.description,
+            acting_user=None,
+        )
+    except ActivityError as exc:
+        raise CoordinationError(str(exc)) from exc
+    if acting_user is not None:
+        activity.created_by = acting_user
+        activity.save(update_fields=["created_by"])
+    claim.state = ClaimState.ACCEPTED
+    claim.decided_by = acting_user
+    claim.decided_at = timezone.now()
+    claim.activity = activity
+    claim.save(update_fields=["state", "decided_by", "decided_at", "activity"])
+    if item.state == NeedState.OPEN:  # same value for resources
+        item.state = NeedState.CLAIMED
+        item.save(update_fields=["state", "updated_at"])
+    return claim
+
+
+@transaction.atomic
+def claim_decline(*, claim: Claim, acting_user, reason: str = "") -> Claim:
+    claim = _decided_claim(claim, acting_user)
+    claim.state = ClaimState.DECLINED
+    claim.decided_by = acting_user
+    claim.decided_at = timezone.now()
+    claim.decline_reason = reason[:200]
+    claim.save(update_fields=["state", "decided_by", "decided_at", "decline_reason"])
+    return claim
+
+
+@transaction.atomic
+def claim_withdraw(*, claim: Claim, acting_user) -> Claim:
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _require(
+        acting_user is None or acts_for(acting_user, claim.claiming_organization),
+        _("Only the claiming organization may withdraw its claim."),
+    )
+    _require(claim.state == ClaimState.PENDING, _("Only a pending claim can be withdrawn."))
+    claim.state = ClaimState.WITHDRAWN
+    claim.save(update_fields=["state"])
+    return claim
+
+
+# --- Fulfilment --------------------------------------------------------------------------------
+
+
+def _refresh_fulfilment(item, wanted: int, open_states: Sequence[str]) -> bool:
+    """Fulfilled when the accepted people reach what was wanted and every accepted claim's
+    activity has been held. Returns True when the item changed to fulfilled."""
+    if item.state not in open_states:
+        return False
+    accepted = list(item.claims.filter(state=ClaimState.ACCEPTED).select_related("activity"))
+    if not accepted:
+        return False
+    people = sum(claim.people for claim in accepted)
+    all_held = all(claim.activity and claim.activity.status == "held" for claim in accepted)
+    if people >= wanted and all_held:
+        item.state = NeedState.FULFILLED  # the same value in ResourceState
+        item.save(update_fields=["state", "updated_at"])
+        return True
+    return False
+
+
+@receiver(activity_held, dispatch_uid="alliance_claim_fulfilment")
+def _activity_held(sender, activity_id: int, **kwargs) -> None:
+    """An activity was marked held and committed: fulfil the items its accepted claims serve."""
+    activity = Activity.objects.filter(pk=activity_id).first()
+    if activity is not None:
+        with transaction.atomic():
+            fulfil_for_activity(activity=activity)
+
+
+def fulfil_for_activity(*, activity) -> int:
+    """Fulfil what an activity served (on activities.signals.activity_held)."""
+    changed = 0
+    claims = Claim.objects.filter(activity=activity, state=ClaimState.ACCEPTED).select_related(
+        "need", "resource"
+    )
+    for claim in claims:
+        if claim.need_id:
+            changed += _refresh_fulfilment(
+                claim.need, claim.need.people_wanted, (NeedState.OPEN, NeedState.CLAIMED)
+            )
+        else:
+            # A resource is fulfilled by its accepted claims' activities, whatever its capacity.
+            resource = claim.resource
+            changed += _refresh_fulfilment(
+                resource,
+                min(resource.capacity, accepted_people(resource)),
+                (ResourceState.OPEN, ResourceState.CLAIMED),
+            )
+    return changed
+
+
+@transaction.atomic
+def claims_sync_fulfilment() -> int:
+    """Recompute fulfilment from the activities' status (for writes that bypass signals)."""
+
+    held = Activity.objects.filter(
+        status="held",
+        alliance_claims__state=ClaimState.ACCEPTED,
+    ).distinct()
+    return sum(fulfil_for_activity(activity=activity) for activity in held)
+
+
+@transaction.atomic
+def needs_expire(*, today: datetime.date | None = None) -> int:
+    """Store the expired state of open needs past their wanted-by date (the boards already
+    treat them as expired on read; this makes it permanent, e.g. from a nightly job)."""
+    today = today or timezone.localdate()
+    return Need.objects.filter(state=NeedState.OPEN, wanted_by__lt=today).update(
+        state=NeedState.EXPIRED
+    )
+
+
+# --- Mediation studio -----------------------------------------------------------------------
+
+
+def may_keep_studio(user, studio: MediationStudio) -> bool:
+    """Bureau staff, or the secretary of the studio's host organization (or above it)."""
+    if user is None:
+        return True
+    return bool(
+        user.is_bureau_staff
+        or (user.is_secretary and organization_in_scope(user, studio.host_organization))
+    )
+
+
+@transaction.atomic
+def studio_create(
+    *, acting_user, community, name: str, host_organization: Organization, address: str = ""
+) -> MediationStudio:
+    _require(
+        acting_user is None or acting_user.is_bureau_staff,
+        _("Only bureau staff set up mediation studios."),
+    )
+    studio = MediationStudio(
+        community=community, name=name.strip(), host_organization=host_organization, address=address
+    )
+    _full_clean(studio)
+    studio.save()
+    return studio
+
+
+@transaction.atomic
+def rota_shift_add(
+    *, studio: MediationStudio, member, date: datetime.date, acting_user
+) -> RotaShift:
+    _require(may_keep_studio(acting_user, studio), _("You may not keep this studio's rota."))
+    _require(
+        member.skills.filter(name__in=MEDIATOR_SKILLS).exists(),
+        _("%(name)s has neither the mediation nor the law skill and cannot be on the rota.")
+        % {"name": member.name},
+    )
+    shift = RotaShift(studio=studio, member=member, date=date)
+    _full_clean(shift, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            shift.save()
+    except IntegrityError as exc:
+        raise CoordinationError(_("This mediator is already on the rota that day.")) from exc
+    return shift
+
+
+@transaction.atomic
+def mediation_case_record(
+    *,
+    studio: MediationStudio,
+    acting_user,
+    date: datetime.date,
+    kind: str,
+    parties: str,
+    summary: str,
+    outcome: str,
+    follow_up_on: datetime.date | None = None,
+    mediators: Sequence = (),
+) -> MediationCase:
+    _require(may_keep_studio(acting_user, studio), _("You may not keep this studio's case log."))
+    _require(date <= timezone.localdate(), _("A case cannot be dated in the future."))
+    for member in mediators:
+        _require(
+            member.skills.filter(name__in=MEDIATOR_SKILLS).exists(),
+            _("%(name)s has neither the mediation nor the law skill.") % {"name": member.name},
+        )
+    case = MediationCase(
+        studio=studio,
+        date=date,
+        kind=kind,
+        parties=parties.strip(),
+        summary=summary.strip(),
+        outcome=outcome,
+        follow_up_on=follow_up_on,
+        recorded_by=acting_user,
+    )
+    _full_clean(case)
+    case.save()
+    case.mediators.set(list(mediators))
+    return case
+
+
+# --- The alliance registry ----------------------------------------------------------------
+
+
+@transaction.atomic
+def alliance_join(
+    *,
+    organization: Organization,
+    acting_user,
+    joined_on: datetime.date,
+    hub: str,
+    role: str = AllianceRole.MEMBER,
+) -> AllianceMembership:
+    if AllianceMembership.objects.filter(organization=organization, left_on__isnull=True).exists():
+        raise ValidationError({"organization": _("This organization is already in the alliance.")})
+    if organization.status != Status.ACTIVE:
+        raise ValidationError({"organization": _("A dissolved organization cannot join.")})
+    membership = AllianceMembership(
+        organization=organization, joined_on=joined_on, hub=hub, role=role
+    )
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def alliance_leave(
+    *, membership: AllianceMembership, acting_user, left_on: datetime.date
+) -> AllianceMembership:
+    membership = AllianceMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.left_on:
+        raise ValidationError({"left_on": _("This organization has already left the alliance.")})
+    membership.left_on = left_on
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def annual_target_save(*, acting_user, year: int, **fields: Any) -> AnnualTarget:
+    target = AnnualTarget.objects.filter(year=year).first() or AnnualTarget(year=year)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.full_clean()
+    target.save()
+    return target

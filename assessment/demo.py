@@ -24,6 +24,7 @@ from assessment.models import (
     Rubric,
 )
 from assessment.services import DeductionSpec, ItemSpec, SectionSpec
+from branches.models import Organization
 
 D = Decimal
 BRANCHES_ASSESSED = 45
@@ -521,7 +522,6 @@ def _inspections(organizations, *, staff, supervisor, rng, today: datetime.date)
 
 
 def seed(*, context) -> None:
-    from branches.models import Organization
 
     out = context.stdout
     staff = context.users.get("bureau")

@@ -1,4 +1,4 @@
-"""Excel downloads of the assessment app, through the one exporter (alliance.xlsx)."""
+"""Excel downloads of the assessment app, through the one exporter (core.xlsx)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from alliance.xlsx import Sheet, xlsx_response
 from assessment.models import ItemScore, Round, Rubric
 from assessment.selectors import supervisors_by_organization
+from core.xlsx import Sheet, xlsx_response
 
 
 def rubric_sheets(rubric: Rubric) -> list[Sheet]:

@@ -6,9 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliance.models import Role, User
 from assessment.models import GradeThresholds, InspectionKind, Rubric
 from branches.models import Category, Organization, Status
+from core.models import Role, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -6,7 +6,7 @@ for an item (using the item's `metric_params`). The supervisor decides; a sugges
 shown, never saved by itself.
 
 The reference date of a year is 31 December, or today while the year is still running.
-A metric whose source app has no records yet is not registered (see `REGISTRY`).
+Every metric is registered in `REGISTRY` when this module is imported.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from activities.selectors import compliance, joint_activity_count, participation_rate
+from assessment.models import Rectification
+from branches.models import SIX_HAVES, CommitteeTerm
+from members.models import Member, MemberStatus
+from venues.selectors import shared_use_count
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -128,7 +134,6 @@ def _per_unit_scorer(count: int, default_each="1"):
     gettext_lazy("full_at: share of the six items that earns full marks (default 1)."),
 )
 def six_haves(organization, year: int) -> MetricResult:
-    from branches.models import SIX_HAVES
 
     done = [str(label) for name, label in SIX_HAVES if getattr(organization, name)]
     missing = [str(label) for name, label in SIX_HAVES if not getattr(organization, name)]
@@ -154,7 +159,6 @@ def six_haves(organization, year: int) -> MetricResult:
     gettext_lazy("Full marks when the current term (or its approved extension) has not run out."),
 )
 def overdue_term(organization, year: int) -> MetricResult:
-    from branches.models import CommitteeTerm
 
     on = reference_date(year)
     term = (
@@ -205,7 +209,6 @@ def overdue_term(organization, year: int) -> MetricResult:
     gettext_lazy("full_at: share of members that earns full marks (default 0.9)."),
 )
 def community_registration(organization, year: int) -> MetricResult:
-    from members.models import Member, MemberStatus
 
     on = reference_date(year)
     members = Member.objects.filter(
@@ -250,7 +253,6 @@ def community_registration(organization, year: int) -> MetricResult:
     ),
 )
 def open_rectifications(organization, year: int) -> MetricResult:
-    from assessment.models import Rectification
 
     on = reference_date(year)
     still_open = Rectification.objects.filter(
@@ -278,15 +280,6 @@ def open_rectifications(organization, year: int) -> MetricResult:
     )
 
 
-def _available(module: str) -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 def _count_scorer(count: int):
     """Full marks at `full_at` records (proportionally below), or else `points_each` per record
     (default 1) up to the item's maximum — the usual shape of a bonus item."""
@@ -305,175 +298,166 @@ def _count_scorer(count: int):
 
 # --- activities ----------------------------------------------------------------------------
 
-if _available("activities.selectors"):
 
-    @register(
-        "meetings",
-        gettext_lazy("Meetings held vs required"),
-        gettext_lazy(
-            "types: list of meeting types to count (default all required ones); "
-            "full_at: share of required meetings that earns full marks (default 1)."
-        ),
+@register(
+    "meetings",
+    gettext_lazy("Meetings held vs required"),
+    gettext_lazy(
+        "types: list of meeting types to count (default all required ones); "
+        "full_at: share of required meetings that earns full marks (default 1)."
+    ),
+)
+def meetings(organization, year: int) -> MetricResult:
+
+    on = reference_date(year)
+    rows = [
+        row for row in compliance(organization=organization, year=year) if row.period.last <= on
+    ]
+    per_type: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for row in rows:
+        held_required = per_type.setdefault(row.activity_type, [0, 0, 0])
+        held_required[0] += min(row.held, row.required)  # extra meetings do not make up
+        held_required[1] += row.required
+        held_required[2] += row.held
+        labels[row.activity_type] = row.type_label
+
+    def totals(types=None):
+        chosen = [v for t, v in per_type.items() if not types or t in types]
+        return sum(v[0] for v in chosen), sum(v[1] for v in chosen)
+
+    met, required = totals()
+    share = met / required if required else 0.0
+    lines = [
+        _("%(type)s: %(held)s held, %(required)s required")
+        % {"type": labels[t], "held": v[2], "required": v[1]}
+        for t, v in per_type.items()
+    ]
+    explanation = _(
+        "Required meetings in the periods ended by %(on)s, counting at most the required "
+        "number per period: %(met)s of %(required)s held."
+    ) % {"on": on, "met": met, "required": required}
+    if lines:
+        explanation += " " + "；".join(lines) + "。"
+    link = _url(
+        "activities:list",
+        query={"organization": organization.pk, "year": year, "status": "held"},
     )
-    def meetings(organization, year: int) -> MetricResult:
-        from activities.selectors import compliance
+    board = _url("activities:compliance_organization", args=[organization.pk], query={"year": year})
 
-        on = reference_date(year)
-        rows = [
-            row for row in compliance(organization=organization, year=year) if row.period.last <= on
-        ]
-        per_type: dict[str, list[int]] = {}
-        labels: dict[str, str] = {}
-        for row in rows:
-            held_required = per_type.setdefault(row.activity_type, [0, 0, 0])
-            held_required[0] += min(row.held, row.required)  # extra meetings do not make up
-            held_required[1] += row.required
-            held_required[2] += row.held
-            labels[row.activity_type] = row.type_label
+    def scorer(item) -> Decimal | None:
+        params = item.metric_params if isinstance(item.metric_params, dict) else {}
+        m, r = totals(set(params.get("types") or []))
+        if not r:
+            return None
+        full_at = _param(item, "full_at", "1")
+        return item.max_points * min(Decimal("1"), Decimal(m) / Decimal(r) / full_at)
 
-        def totals(types=None):
-            chosen = [v for t, v in per_type.items() if not types or t in types]
-            return sum(v[0] for v in chosen), sum(v[1] for v in chosen)
-
-        met, required = totals()
-        share = met / required if required else 0.0
-        lines = [
-            _("%(type)s: %(held)s held, %(required)s required")
-            % {"type": labels[t], "held": v[2], "required": v[1]}
-            for t, v in per_type.items()
-        ]
-        explanation = _(
-            "Required meetings in the periods ended by %(on)s, counting at most the required "
-            "number per period: %(met)s of %(required)s held."
-        ) % {"on": on, "met": met, "required": required}
-        if lines:
-            explanation += " " + "；".join(lines) + "。"
-        link = _url(
-            "activities:list",
-            query={"organization": organization.pk, "year": year, "status": "held"},
-        )
-        board = _url(
-            "activities:compliance_organization", args=[organization.pk], query={"year": year}
-        )
-
-        def scorer(item) -> Decimal | None:
-            params = item.metric_params if isinstance(item.metric_params, dict) else {}
-            m, r = totals(set(params.get("types") or []))
-            if not r:
-                return None
-            full_at = _param(item, "full_at", "1")
-            return item.max_points * min(Decimal("1"), Decimal(m) / Decimal(r) / full_at)
-
-        return MetricResult(
-            value=share,
-            display=f"{met}/{required}",
-            explanation=explanation,
-            links=[
-                pair
-                for pair in ((_("Meeting compliance"), board), (_("Activity records"), link))
-                if pair[1]
-            ],
-            scorer=scorer if required else None,
-        )
-
-    @register(
-        "participation",
-        gettext_lazy("Participation rate"),
-        gettext_lazy("full_at: participation rate that earns full marks (default 0.9)."),
+    return MetricResult(
+        value=share,
+        display=f"{met}/{required}",
+        explanation=explanation,
+        links=[
+            pair
+            for pair in ((_("Meeting compliance"), board), (_("Activity records"), link))
+            if pair[1]
+        ],
+        scorer=scorer if required else None,
     )
-    def participation(organization, year: int) -> MetricResult:
-        from activities.selectors import participation_rate
 
-        on = reference_date(year)
-        result = participation_rate(
-            organization=organization, start=datetime.date(year, 1, 1), end=on
-        )
-        rate = result.rate
-        link = _url("activities:list", query={"organization": organization.pk, "year": year})
-        explanation = _(
-            "Attendance of held activities from 1 January to %(on)s by the members of this "
-            "organization and below: %(present)s present of %(expected)s expected, "
-            "%(excused)s excused (not counted), %(absent)s absent."
-        ) % {
-            "on": on,
-            "present": result.present,
-            "expected": result.expected,
-            "excused": result.excused,
-            "absent": result.absent,
-        }
-        return MetricResult(
-            value=rate,
-            display="—" if rate is None else f"{rate * 100:.1f}%",
-            explanation=explanation,
-            links=[(_("Activity records"), link)] if link else [],
-            scorer=None if rate is None else _share_scorer(rate, full_default="0.9"),
-        )
 
-    @register(
-        "joint_activities",
-        gettext_lazy("Joint activities"),
-        gettext_lazy(
-            "points_each: points per joint activity (default 1), or full_at: count "
-            "that earns full marks."
-        ),
+@register(
+    "participation",
+    gettext_lazy("Participation rate"),
+    gettext_lazy("full_at: participation rate that earns full marks (default 0.9)."),
+)
+def participation(organization, year: int) -> MetricResult:
+
+    on = reference_date(year)
+    result = participation_rate(organization=organization, start=datetime.date(year, 1, 1), end=on)
+    rate = result.rate
+    link = _url("activities:list", query={"organization": organization.pk, "year": year})
+    explanation = _(
+        "Attendance of held activities from 1 January to %(on)s by the members of this "
+        "organization and below: %(present)s present of %(expected)s expected, "
+        "%(excused)s excused (not counted), %(absent)s absent."
+    ) % {
+        "on": on,
+        "present": result.present,
+        "expected": result.expected,
+        "excused": result.excused,
+        "absent": result.absent,
+    }
+    return MetricResult(
+        value=rate,
+        display="—" if rate is None else f"{rate * 100:.1f}%",
+        explanation=explanation,
+        links=[(_("Activity records"), link)] if link else [],
+        scorer=None if rate is None else _share_scorer(rate, full_default="0.9"),
     )
-    def joint_activities(organization, year: int) -> MetricResult:
-        from activities.selectors import joint_activity_count
 
-        count = joint_activity_count(year=year, organization=organization)
-        link = _url(
-            "activities:list", query={"organization": organization.pk, "year": year, "joint": "on"}
+
+@register(
+    "joint_activities",
+    gettext_lazy("Joint activities"),
+    gettext_lazy(
+        "points_each: points per joint activity (default 1), or full_at: count "
+        "that earns full marks."
+    ),
+)
+def joint_activities(organization, year: int) -> MetricResult:
+
+    count = joint_activity_count(year=year, organization=organization)
+    link = _url(
+        "activities:list", query={"organization": organization.pk, "year": year, "joint": "on"}
+    )
+    return MetricResult(
+        value=count,
+        display=str(count),
+        explanation=_(
+            "Held activities in %(year)s that this organization hosted together with at "
+            "least one other organization: %(count)s."
         )
-        return MetricResult(
-            value=count,
-            display=str(count),
-            explanation=_(
-                "Held activities in %(year)s that this organization hosted together with at "
-                "least one other organization: %(count)s."
-            )
-            % {"year": year, "count": count},
-            links=[(_("Joint activity records"), link)] if link else [],
-            scorer=_count_scorer(count),
-        )
+        % {"year": year, "count": count},
+        links=[(_("Joint activity records"), link)] if link else [],
+        scorer=_count_scorer(count),
+    )
 
 
 # --- venues --------------------------------------------------------------------------------
 
-if _available("venues.selectors"):
 
-    @register(
-        "shared_venue_uses",
-        gettext_lazy("Shared venue uses"),
-        gettext_lazy(
-            "points_each: points per shared use (default 1), or full_at: count that "
-            "earns full marks."
-        ),
+@register(
+    "shared_venue_uses",
+    gettext_lazy("Shared venue uses"),
+    gettext_lazy(
+        "points_each: points per shared use (default 1), or full_at: count that earns full marks."
+    ),
+)
+def shared_venue_uses(organization, year: int) -> MetricResult:
+
+    used = shared_use_count(year, organization)
+    hosted = shared_use_count(year, organization, as_owner=True)
+    count = used + hosted
+    link = _url(
+        "venues:bookings",
+        query={
+            "organization": organization.name,
+            "shared": "yes",
+            "status": "approved",
+            "date_from": f"{year}-01-01",
+            "date_to": f"{year}-12-31",
+        },
     )
-    def shared_venue_uses(organization, year: int) -> MetricResult:
-        from venues.selectors import shared_use_count
-
-        used = shared_use_count(year, organization)
-        hosted = shared_use_count(year, organization, as_owner=True)
-        count = used + hosted
-        link = _url(
-            "venues:bookings",
-            query={
-                "organization": organization.name,
-                "shared": "yes",
-                "status": "approved",
-                "date_from": f"{year}-01-01",
-                "date_to": f"{year}-12-31",
-            },
+    return MetricResult(
+        value=count,
+        display=str(count),
+        explanation=_(
+            "Approved bookings in %(year)s where the booking organization is not the "
+            "venue's owner: %(used)s made by this organization (and below) at others' "
+            "venues, %(hosted)s by others at its venues."
         )
-        return MetricResult(
-            value=count,
-            display=str(count),
-            explanation=_(
-                "Approved bookings in %(year)s where the booking organization is not the "
-                "venue's owner: %(used)s made by this organization (and below) at others' "
-                "venues, %(hosted)s by others at its venues."
-            )
-            % {"year": year, "used": used, "hosted": hosted},
-            links=[(_("Booking records"), link)] if link else [],
-            scorer=_count_scorer(count),
-        )
+        % {"year": year, "used": used, "hosted": hosted},
+        links=[(_("Booking records"), link)] if link else [],
+        scorer=_count_scorer(count),
+    )

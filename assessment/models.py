@@ -121,11 +121,8 @@ class Item(models.Model):
             errors["section"] = _("The section belongs to another rubric.")
         if self.kind == ItemKind.VETO and self.max_points and self.max_points != ZERO:
             errors["max_points"] = _("A veto item carries no points (maximum 0).")
-        if self.metric:
-            from assessment.metrics import REGISTRY
-
-            if self.metric not in REGISTRY:
-                errors["metric"] = _("Unknown evidence metric “%(key)s”.") % {"key": self.metric}
+        # Whether `metric` names a registered metric is checked by the rubric services
+        # (assessment.metrics sits above the models).
         if not isinstance(self.metric_params, dict):
             errors["metric_params"] = _("Metric parameters must be a mapping.")
         if errors:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import rules
 
-from alliance.permissions import (
+from assessment.services import can_score, can_self_assess
+from core.permissions import (
     is_bureau_staff,
     is_secretary,
     is_signed_in,
@@ -19,14 +20,12 @@ from alliance.permissions import (
 
 @rules.predicate
 def is_assigned_supervisor(user, assessment) -> bool:
-    from assessment.services import can_score
 
     return bool(assessment is not None and is_supervisor(user) and can_score(user, assessment))
 
 
 @rules.predicate
 def is_own_secretary(user, assessment) -> bool:
-    from assessment.services import can_self_assess
 
     return bool(assessment is not None and can_self_assess(user, assessment))
 

@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.metrics import REGISTRY
 from assessment.models import (
     ZERO,
     Assessment,
@@ -179,6 +180,10 @@ def rubric_create(
                     metric_params=item_spec.metric_params or {},
                     position=i_index,
                 )
+                if item.metric and item.metric not in REGISTRY:
+                    raise ValidationError(
+                        {"metric": _("Unknown evidence metric “%(key)s”.") % {"key": item.metric}}
+                    )
                 item.full_clean()
                 item.save()
                 for d_index, deduction in enumerate(item_spec.deductions, start=1):

@@ -16,9 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from alliance.permissions import require_perm
-from alliance.services import export_log_record
-from alliance.xlsx import Sheet, xlsx_response
 from assessment import exports, selectors, services
 from assessment.filters import InspectionFilter, RectificationFilter
 from assessment.forms import (
@@ -45,6 +42,9 @@ from assessment.models import (
     RoundState,
 )
 from branches.models import Category
+from core.permissions import require_perm
+from core.services import export_log_record
+from core.xlsx import Sheet, xlsx_response
 
 PAGE_SIZE = 50
 

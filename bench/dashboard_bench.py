@@ -16,8 +16,12 @@ import sys
 import time
 from pathlib import Path
 
+from branches.models import Organization
+from core.models import User
+from members.models import Member
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def main() -> None:
@@ -47,10 +51,6 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # planner statistics after the bulk load
         print(f"seed_demo --scale {args.scale}: {time.perf_counter() - started:.1f} s")
-
-    from alliance.models import User
-    from branches.models import Organization
-    from members.models import Member
 
     print(
         f"database {connection.vendor}: {Organization.objects.count()} organizations, "

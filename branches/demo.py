@@ -15,14 +15,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from branches.models import (
     PATH_STEP,
     Affinity,
-    AllianceMembership,
-    AllianceRole,
-    AnnualTarget,
     Brand,
     Category,
     CommitteePosition,
@@ -30,11 +26,11 @@ from branches.models import (
     Community,
     Department,
     District,
-    Hub,
     Kind,
     Organization,
     Position,
 )
+from branches.reference import load_reference_data
 
 WORKING_COMMITTEE = "银川市离退休干部（老龄）工作委员会"
 JOINT_COMMITTEE = "银川市离退休干部三缘型联合党委"
@@ -158,7 +154,7 @@ def _suffix(copy: int) -> str:
     return "" if copy == 0 else f"（{copy + 1}）"
 
 
-def _date(rng, start_year: int, end_year: int) -> datetime.date:
+def random_date(rng, start_year: int, end_year: int) -> datetime.date:
     start = datetime.date(start_year, 1, 1).toordinal()
     end = datetime.date(end_year, 12, 28).toordinal()
     return datetime.date.fromordinal(rng.randint(start, end))
@@ -187,9 +183,9 @@ def _established_branches(rng, copy: int, districts: dict) -> list[Node]:
                         "category": Category.ESTABLISHED,
                         "department": department,
                         "district": districts[rng.choice(("兴庆区", "金凤区", "西夏区"))],
-                        "founded_on": _date(rng, 1995, 2015),
+                        "founded_on": random_date(rng, 1995, 2015),
                     },
-                    term_started_on=_date(rng, 2023, 2025),
+                    term_started_on=random_date(rng, 2023, 2025),
                 )
             )
     nodes = nodes[:ESTABLISHED_BRANCHES]
@@ -225,14 +221,14 @@ def _three_affinity_tree(rng, copy: int, communities: dict) -> Node:
             )
             for group_name, group_affinity in rng.sample(pool, size)
         ]
-        fields["founded_on"] = _date(rng, 2018, 2021)
+        fields["founded_on"] = random_date(rng, 2018, 2021)
         branches.append(
             Node(
                 name=name + suffix,
                 kind=Kind.BRANCH,
                 fields=fields,
                 children=groups,
-                term_started_on=_date(rng, 2023, 2025),
+                term_started_on=random_date(rng, 2023, 2025),
             )
         )
     general = Node(
@@ -264,7 +260,7 @@ def _community_partners(rng, copy: int, communities: dict) -> list[Node]:
                 name=f"{name}党委{suffix}",
                 kind=Kind.COMMUNITY_ORG,
                 fields={**place, "pilot_year": pilot_year, "brand": Brand.SILVER_PIONEER},
-                term_started_on=_date(rng, 2021, 2024),
+                term_started_on=random_date(rng, 2021, 2024),
                 children=[
                     Node(
                         name=f"{short}社区银龄志愿服务队",
@@ -300,7 +296,7 @@ def _community_partners(rng, copy: int, communities: dict) -> list[Node]:
                 name=f"{name}党委{suffix}",
                 kind=Kind.COMMUNITY_ORG,
                 fields={"district": community.district, "community": community},
-                term_started_on=_date(rng, 2021, 2024),
+                term_started_on=random_date(rng, 2021, 2024),
             )
         )
     for name in CITY_VOLUNTEER_TEAMS:
@@ -407,78 +403,16 @@ def _terms(rng, roots: list[Node]) -> None:
     CommitteePosition.objects.bulk_create(seats)
 
 
-def _alliance(rng, roots: list[Node], scale: int) -> None:
-    """Exactly ALLIANCE_SIZE × scale organizations in the alliance."""
-    candidates = []
-    for node, _parent, _depth in _walk(roots):
-        if node.kind in (Kind.WORKING_COMMITTEE, Kind.PARTY_GROUP):
-            continue
-        candidates.append(node)
-    if len(candidates) < ALLIANCE_SIZE * scale:
-        raise RuntimeError(f"only {len(candidates)} organizations to put in the alliance")
-    members = candidates[: ALLIANCE_SIZE * scale]
-    already = set(
-        AllianceMembership.objects.filter(left_on__isnull=True).values_list(
-            "organization_id", flat=True
-        )
-    )
-    order = list(range(len(members)))
-    rng.shuffle(order)
-    early = set(order[: ALLIANCE_BY_END_OF_2025 * scale])
-    rows = []
-    for index, node in enumerate(members):
-        university = node.kind == Kind.ELDERLY_UNIVERSITY or "老年大学" in node.name
-        hub = Hub.ELDERLY_UNIVERSITY if university else Hub.ELDERLY_CENTRE
-        lead = (
-            node.kind in (Kind.JOINT_COMMITTEE, Kind.ELDERLY_UNIVERSITY)
-            and node.obj.parent_id is None
-        )
-        joined = _date(rng, 2021, 2025) if index in early else _date(rng, 2026, 2026)
-        joined = min(joined, datetime.date(2026, 10, 31))
-        if node.obj.pk in already:
-            continue
-        rows.append(
-            AllianceMembership(
-                organization=node.obj,
-                joined_on=joined,
-                hub=hub,
-                role=AllianceRole.LEAD if lead else AllianceRole.MEMBER,
-            )
-        )
-    AllianceMembership.objects.bulk_create(rows)
-
-
-def _targets() -> None:
-    AnnualTarget.objects.get_or_create(
-        year=2025,
-        defaults={
-            "organizations_target": ALLIANCE_BY_END_OF_2025,
-            "coverage_rate_target": Decimal("60.0"),
-            "participation_rate_target": Decimal("80.0"),
-            "note": "联盟成立后第一个完整年度",
-        },
-    )
-    AnnualTarget.objects.get_or_create(
-        year=2026,
-        defaults={
-            "organizations_target": ALLIANCE_BY_END_OF_2025 * 2,
-            "coverage_rate_target": Decimal("90.0"),
-            "participation_rate_target": Decimal("85.0"),
-            "note": "联盟组织数量比上年翻一番",
-        },
-    )
-
-
 def seed(*, context) -> None:
-    from branches.reference import load_reference_data
 
     load_reference_data()
     rng = context.rng
     roots = _plan(rng, context.scale)
     created = _create_missing(roots)
     _terms(rng, roots)
-    _alliance(rng, roots, context.scale)
-    _targets()
+    # The alliance registry is seeded by alliance.demo.seed_registry, the next step, from
+    # these nodes (in this order, with the same random stream).
+    context.organization_nodes = [node for node, _parent, _depth in _walk(roots)]
 
     users = context.users
     by_name = {node.name: node.obj for node, _p, _d in _walk(roots)}

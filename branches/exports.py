@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from alliance.xlsx import Sheet, xlsx_response
+from core.xlsx import Sheet, xlsx_response
 
 HEADERS = (
     ("name", 30),
@@ -75,7 +75,7 @@ def organizations_xlsx(queryset: QuerySet):
     """`queryset` comes from selectors.organization_list_for + the list's FilterSet."""
     rows = (organization_row(org) for org in queryset.iterator(chunk_size=500))
     return xlsx_response(
-        "alliance.xlsx",
+        "core.xlsx",
         Sheet(
             title=_("Organizations"),
             headers=_headers(),

@@ -9,14 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import (
     SIX_HAVES,
-    AllianceMembership,
-    AnnualTarget,
     CommitteePosition,
     CommitteeTerm,
     Community,
     Organization,
     Status,
 )
+from core.models import User
+from members.models import Member, MemberStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -108,8 +108,6 @@ class OrganizationForm(forms.ModelForm):
                 parents = parents.exclude(path__startswith=self.instance.path)
             self.fields["parent"].queryset = parents
         if "liaison" in self.fields:
-            from alliance.models import User
-
             self.fields["liaison"].queryset = User.objects.filter(is_active=True).order_by(
                 "username"
             )
@@ -155,7 +153,6 @@ class PositionForm(forms.ModelForm):
 
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from members.models import Member, MemberStatus
 
         self.fields["member"].queryset = Member.objects.filter(
             organization=organization, status=MemberStatus.NORMAL
@@ -168,48 +165,6 @@ class PositionForm(forms.ModelForm):
         if not cleaned.get("member") and not (cleaned.get("person_name") or "").strip():
             self.add_error("person_name", _("Choose a member or give a name."))
         return cleaned
-
-    def _post_clean(self):
-        pass
-
-
-class AllianceJoinForm(forms.ModelForm):
-    class Meta:
-        model = AllianceMembership
-        fields = ["organization", "joined_on", "hub", "role"]
-        widgets = {"joined_on": DATE}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = (
-            Organization.objects.filter(status=Status.ACTIVE)
-            .exclude(
-                pk__in=AllianceMembership.objects.filter(left_on__isnull=True).values(
-                    "organization"
-                )
-            )
-            .order_by("name")
-        )
-        self.fields["joined_on"].initial = timezone.localdate()
-
-    def _post_clean(self):
-        pass
-
-
-class AllianceLeaveForm(forms.Form):
-    left_on = forms.DateField(label=_("left on"), widget=DATE)
-
-
-class AnnualTargetForm(forms.ModelForm):
-    class Meta:
-        model = AnnualTarget
-        fields = [
-            "year",
-            "organizations_target",
-            "coverage_rate_target",
-            "participation_rate_target",
-            "note",
-        ]
 
     def _post_clean(self):
         pass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import rules
 
-from alliance.permissions import (
+from core.permissions import (
     is_bureau_staff,
     is_secretary,
     is_signed_in,
@@ -42,8 +42,3 @@ rules.add_perm(
 rules.add_perm("branches.dissolve_organization", is_bureau_staff)
 rules.add_perm("branches.export_organization", is_signed_in)
 rules.add_perm("branches.change_committee", is_bureau_staff | secretary_of_organization)
-
-rules.add_perm("branches.view_alliancemembership", is_signed_in)
-rules.add_perm("branches.change_alliancemembership", is_bureau_staff)
-rules.add_perm("branches.view_annualtarget", is_signed_in)
-rules.add_perm("branches.change_annualtarget", is_bureau_staff)

@@ -12,7 +12,6 @@ Other apps use:
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db.models import (
     BooleanField,
@@ -32,15 +31,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.models import (
-    AllianceMembership,
-    AnnualTarget,
-    CommitteePosition,
-    CommitteeTerm,
-    Kind,
-    Organization,
-    Status,
-)
+from branches.models import CommitteePosition, CommitteeTerm, Kind, Organization, Status
+from members.models import Member, MemberStatus
 
 ENDS_SOON_DAYS = 90
 MIN_FULL_MEMBERS = 3
@@ -64,7 +56,6 @@ def organizations_for(user) -> QuerySet[Organization]:
 
 
 def _member_count(**conditions) -> Coalesce:
-    from members.models import Member, MemberStatus
 
     members = (
         Member.objects.filter(organization=OuterRef("pk"), status=MemberStatus.NORMAL, **conditions)
@@ -157,9 +148,13 @@ def warning_messages(organization: Organization) -> list[str]:
 
 def in_alliance_q(on: datetime.date | None = None) -> Exists:
     on = on or timezone.localdate()
+    # The registry (alliance.AllianceMembership) is read by its reverse name: branches sits
+    # below the alliance app and imports nothing of it.
     return Exists(
-        AllianceMembership.objects.filter(organization=OuterRef("pk"), joined_on__lte=on).filter(
-            Q(left_on__isnull=True) | Q(left_on__gt=on)
+        Organization.objects.filter(
+            pk=OuterRef("pk"), alliance_memberships__joined_on__lte=on
+        ).filter(
+            Q(alliance_memberships__left_on__isnull=True) | Q(alliance_memberships__left_on__gt=on)
         )
     )
 
@@ -210,9 +205,10 @@ def sub_organizations(organization: Organization) -> QuerySet[Organization]:
     )
 
 
-def alliance_membership_of(organization: Organization) -> AllianceMembership | None:
+def alliance_membership_of(organization: Organization):
+    """The open alliance membership (alliance.AllianceMembership, read by its reverse name)."""
     return (
-        AllianceMembership.objects.filter(organization=organization, left_on__isnull=True)
+        organization.alliance_memberships.filter(left_on__isnull=True)
         .order_by("-joined_on")
         .first()
     )
@@ -236,53 +232,3 @@ def alliance_partners(organization: Organization, limit: int = 20) -> QuerySet[O
 
 def alliance_organizations(on: datetime.date | None = None) -> QuerySet[Organization]:
     return Organization.objects.filter(in_alliance_q(on))
-
-
-def alliance_memberships_for(user) -> QuerySet[AllianceMembership]:
-    """The registry: everybody signed in reads it (it is the alliance's public roll)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return AllianceMembership.objects.none()
-    return AllianceMembership.objects.select_related(
-        "organization", "organization__district", "organization__community"
-    ).order_by("left_on", "hub", "organization__name")
-
-
-@dataclass(frozen=True)
-class AllianceFigures:
-    year: int
-    organizations: int
-    coverage_rate: float | None  # share (0–1) of active branches that are in the alliance
-    participation_rate: float | None  # from the activities app, when it provides it
-
-
-def _participation_rate(year: int) -> float | None:
-    try:
-        from activities.selectors import participation_rate  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        return participation_rate(year=year)
-    except TypeError:
-        return None
-
-
-def alliance_figures(year: int) -> AllianceFigures:
-    """Actual figures at the end of `year` (or today, for the current year)."""
-    today = timezone.localdate()
-    on = min(datetime.date(year, 12, 31), today)
-    organizations = alliance_organizations(on).count()
-    branches = Organization.objects.filter(kind=Kind.BRANCH, status=Status.ACTIVE)
-    total = branches.count()
-    coverage = branches.filter(in_alliance_q(on)).count() / total if total else None
-    return AllianceFigures(
-        year=year,
-        organizations=organizations,
-        coverage_rate=coverage,
-        participation_rate=_participation_rate(year),
-    )
-
-
-def annual_targets_for(user) -> QuerySet[AnnualTarget]:
-    if not (user and user.is_authenticated and user.is_active):
-        return AnnualTarget.objects.none()
-    return AnnualTarget.objects.all()

@@ -16,17 +16,9 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from branches.models import (
-    PATH_STEP,
-    AllianceMembership,
-    AllianceRole,
-    AnnualTarget,
-    CommitteePosition,
-    CommitteeTerm,
-    Kind,
-    Organization,
-    Status,
-)
+from alliance.models import AllianceMembership
+from branches.models import PATH_STEP, CommitteePosition, CommitteeTerm, Kind, Organization, Status
+from members.models import Member, MemberStatus
 
 TERM_YEARS = 3
 COMMUNITY_TERM_YEARS = 5
@@ -118,7 +110,6 @@ def organization_dissolve(
         raise ValidationError(
             {"dissolved_on": _("Dissolve or move its active sub-organizations first.")}
         )
-    from members.models import Member, MemberStatus
 
     if Member.objects.filter(organization=organization, status=MemberStatus.NORMAL).exists():
         raise ValidationError(
@@ -230,50 +221,3 @@ def committee_position_remove(*, position: CommitteePosition, acting_user) -> No
     if not position.term.is_current:
         raise ValidationError({"position": _("Seats of a past term cannot be changed.")})
     position.delete()
-
-
-# --- The alliance registry ----------------------------------------------------------------
-
-
-@transaction.atomic
-def alliance_join(
-    *,
-    organization: Organization,
-    acting_user,
-    joined_on: datetime.date,
-    hub: str,
-    role: str = AllianceRole.MEMBER,
-) -> AllianceMembership:
-    if AllianceMembership.objects.filter(organization=organization, left_on__isnull=True).exists():
-        raise ValidationError({"organization": _("This organization is already in the alliance.")})
-    if organization.status != Status.ACTIVE:
-        raise ValidationError({"organization": _("A dissolved organization cannot join.")})
-    membership = AllianceMembership(
-        organization=organization, joined_on=joined_on, hub=hub, role=role
-    )
-    membership.full_clean()
-    membership.save()
-    return membership
-
-
-@transaction.atomic
-def alliance_leave(
-    *, membership: AllianceMembership, acting_user, left_on: datetime.date
-) -> AllianceMembership:
-    membership = AllianceMembership.objects.select_for_update().get(pk=membership.pk)
-    if membership.left_on:
-        raise ValidationError({"left_on": _("This organization has already left the alliance.")})
-    membership.left_on = left_on
-    membership.full_clean()
-    membership.save()
-    return membership
-
-
-@transaction.atomic
-def annual_target_save(*, acting_user, year: int, **fields: Any) -> AnnualTarget:
-    target = AnnualTarget.objects.filter(year=year).first() or AnnualTarget(year=year)
-    for name, value in fields.items():
-        setattr(target, name, value)
-    target.full_clean()
-    target.save()
-    return target

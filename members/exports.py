@@ -1,4 +1,4 @@
-"""The roster export: exactly the filtered roster, streamed through alliance.xlsx."""
+"""The roster export: exactly the filtered roster, streamed through core.xlsx."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.privacy import mask_id_number, mask_phone
-from alliance.xlsx import Sheet, xlsx_response
+from core.privacy import mask_id_number, mask_phone
+from core.xlsx import Sheet, xlsx_response
 from members.columns import COLUMNS, yes_no, zh
 from members.models import Member, Skill
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from branches.models import Category, Kind, Organization, Status
+from branches.models import Category, Community, Kind, Organization, Status
 from members.models import Member, Skill
 from members.services import RELATION_KINDS
 
@@ -139,6 +139,5 @@ class TalentSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from branches.models import Community
 
         self.fields["community"].queryset = Community.objects.all()

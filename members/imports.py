@@ -24,8 +24,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from alliance.permissions import is_bureau_staff
 from branches.models import Community, Organization, Status
+from core.permissions import is_bureau_staff
 from members.columns import (
     COLUMNS,
     EXAMPLE_MARK,
@@ -36,7 +36,7 @@ from members.columns import (
     yes_no,
     zh,
 )
-from members.identity import normalize_id_number, pinyin_initials
+from members.identity import make_id_number, normalize_id_number, pinyin_initials
 from members.models import Member, Skill
 from members.services import RELATION_KINDS, MemberError, may_change_member
 
@@ -101,7 +101,7 @@ def relation_organizations_for(user):
 def build_template(user) -> bytes:
     """The import template: Chinese headers, drop-downs for every enumeration, an example row.
 
-    Written with openpyxl's normal mode (alliance.xlsx streams exports and has no data
+    Written with openpyxl's normal mode (core.xlsx streams exports and has no data
     validation); the template is small.
     """
     workbook = Workbook()
@@ -145,8 +145,6 @@ def build_template(user) -> bytes:
         validation.add(f"{get_column_letter(target)}2:{get_column_letter(target)}{MAX_ROWS + 1}")
         sheet.add_data_validation(validation)
     options.sheet_state = "hidden"
-
-    from members.identity import make_id_number
 
     example_born = datetime.date(1950, 3, 1)
     organizations = lists.get("organization") or [""]

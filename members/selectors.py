@@ -17,8 +17,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from alliance.permissions import is_bureau_staff, organization_in_scope
 from branches.models import Organization
+from branches.selectors import organizations_for
+from core.permissions import is_bureau_staff, organization_in_scope
 from members.models import Member, MemberStatus, Transfer, TransferState
 
 AGE_BANDS = (
@@ -49,12 +50,8 @@ def age_range_q(lowest: int | None, highest: int | None, *, today=None) -> Q:
 
 
 def _organizations_for(user) -> QuerySet[Organization] | None:
-    """The branches app's scoping when it is there; None means "no organization limit"."""
-    try:
-        from branches.selectors import organizations_for
-    except ImportError:
-        organizations_for = None
-    if organizations_for is not None and getattr(user, "is_secretary", False):
+    """A secretary's organizations; None means "no organization limit"."""
+    if getattr(user, "is_secretary", False):
         return organizations_for(user)
     return None
 

@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.permissions import is_bureau_staff, organization_in_scope
 from branches.models import Category, Community, Kind, Organization
+from core.permissions import is_bureau_staff, organization_in_scope
 from members.models import (
     Commendation,
     Member,

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
-from alliance.privacy import mask_id_number, mask_phone
-from alliance.services import export_log_record
-from alliance.xlsx import XLSX_CONTENT_TYPE
+from core.privacy import mask_id_number, mask_phone
+from core.services import export_log_record
+from core.xlsx import XLSX_CONTENT_TYPE
 from members import imports, selectors, services
 from members.exports import EXPORT_NAME, members_xlsx
 from members.filters import MemberFilter

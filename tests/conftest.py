@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from core.i18n import compile_all
+
 # Playwright's sync API runs an event loop in this thread; the ORM must still be usable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -27,7 +29,6 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 def pytest_configure(config):
-    from alliance.i18n import compile_all
 
     compile_all()
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from alliance.models import User
+from branches.models import Community, District
+from branches.reference import load_reference_data
+from branches.services import organization_create
+from core.models import User
 
 TEST_PASSWORD = "pw-for-tests"
 
@@ -17,28 +20,11 @@ def make_user(username: str, *, role: str, password: str = TEST_PASSWORD, **fiel
 
 
 def make_org(**fields):
-    """Create an organization through the branches service when it exists."""
-    from branches.models import Organization
-
-    try:
-        from branches.services import organization_create
-    except ImportError:  # before the organizations issue lands
-        organization_create = None
-    if organization_create is not None:
-        return organization_create(acting_user=None, **fields)
-    org = Organization(**fields)
-    org.full_clean()
-    org.save()
-    parent_path = org.parent.path if org.parent_id else ""
-    org.path = f"{parent_path}{org.pk:08d}/"
-    org.depth = parent_path.count("/")
-    org.save(update_fields=["path", "depth"])
-    return org
+    """Create an organization through the branches service."""
+    return organization_create(acting_user=None, **fields)
 
 
 def make_org_tree() -> SimpleNamespace:
-    from branches.models import Community, District
-    from branches.reference import load_reference_data
 
     load_reference_data()  # transactional (browser) tests flush what the data migration wrote
     district = District.objects.get(name="金凤区")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.services import export_log_record
-from alliance.xlsx import Sheet, xlsx_response
+from core.services import export_log_record
+from core.xlsx import Sheet, xlsx_response
 
 
 def _log(request, export: str, response):

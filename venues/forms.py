@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Community, District, Organization, Status
+from branches.selectors import organizations_for
 from venues.models import Closure, Facility, Room, Rule, Venue, Weekday
 from venues.services import HoursSpan, Scope, opening_hours_problems
 
@@ -161,7 +162,6 @@ class VenueForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from branches.selectors import organizations_for
 
         owners = organizations_for(user).filter(status=Status.ACTIVE).order_by("path")
         if self.instance.pk and self.instance.owner_id:

@@ -29,7 +29,9 @@ from venues.models import (
     OpeningHours,
     Room,
     Rule,
+    Weekday,
 )
+from venues.permissions import can_manage_venue
 
 MAX_SERIES_DAYS = 731  # "a series over two years long" is refused
 
@@ -225,7 +227,6 @@ def _raise_first(problems: list[tuple[str | None, str]]) -> None:
 
 
 def _initial_status(room: Room, acting_user) -> tuple[str, datetime.datetime | None]:
-    from venues.permissions import can_manage_venue
 
     if not room.needs_approval or (acting_user and can_manage_venue(acting_user, room.venue)):
         return BookingStatus.APPROVED, timezone.now()
@@ -675,7 +676,6 @@ class HoursSpan:
 
 def opening_hours_problems(spans: list[HoursSpan]) -> list[str]:
     """Chinese messages for spans that close before they open or overlap on one weekday."""
-    from venues.models import Weekday
 
     problems = []
     by_day: dict[int, list[HoursSpan]] = {}

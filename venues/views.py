@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from alliance.history import HISTORY_LIMIT, change_history
+from core.history import HISTORY_LIMIT, change_history
 from venues import exports, selectors, services
 from venues.filters import BookingFilter, VenueFilter
 from venues.forms import (

@@ -7,13 +7,15 @@ import itertools
 
 import pytest
 
+from activities.services import required_frequencies_ensure_defaults
+from members.identity import make_id_number
+from members.services import member_create
+
 _sequence = itertools.count(1)
 
 
 def make_member(organization, name: str, *, acting_user, **fields):
     """A member on the roster, through the members service."""
-    from members.identity import make_id_number
-    from members.services import member_create
 
     born = fields.pop("birth_date", datetime.date(1950, 3, 1))
     gender = fields.pop("gender", "male")
@@ -31,7 +33,6 @@ def make_member(organization, name: str, *, acting_user, **fields):
 
 @pytest.fixture
 def frequencies(db):
-    from activities.services import required_frequencies_ensure_defaults
 
     required_frequencies_ensure_defaults()
 

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from activities.services import activity_create, required_frequencies_ensure_defaults
 from tests.activities.conftest import make_member
 from tests.conftest import browser_login, check_accessibility
 
@@ -12,7 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_secretary_logs_committee_meeting_on_phone_and_board_counts_it(
     page, org_tree, secretary_user, staff_user
 ):
-    from activities.services import required_frequencies_ensure_defaults
 
     required_frequencies_ensure_defaults()  # transactional tests flush the data migration
     members = [
@@ -67,7 +67,6 @@ def test_secretary_logs_committee_meeting_on_phone_and_board_counts_it(
 
 
 def test_other_activities_pages_are_accessible(page, org_tree, staff_user):
-    from activities.services import activity_create, required_frequencies_ensure_defaults
     from tests.activities.conftest import at
 
     required_frequencies_ensure_defaults()

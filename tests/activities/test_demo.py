@@ -6,7 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from activities.demo import seed
 from activities.models import Activity, Attendance, LectureTeam
+from alliance.demo import held_joint_activities
+from branches.models import Department
 from tests.activities.conftest import make_member
 from tests.factories import make_org
 
@@ -14,8 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_seed_figures_and_idempotent(org_tree, secretary_user, staff_user):
-    from activities.demo import seed
-    from branches.models import Department
 
     for department in Department.objects.order_by("pk")[:3]:
         make_org(
@@ -28,11 +29,14 @@ def test_demo_seed_figures_and_idempotent(org_tree, secretary_user, staff_user):
     for name in ("王建国", "李秀英"):
         make_member(org_tree.branch_a, name, acting_user=staff_user)
     context = SimpleNamespace(
-        scale=1, rng=random.Random(1), stdout=io.StringIO(), users={"secretary": secretary_user}
+        scale=1,
+        rng=random.Random(1),
+        stdout=io.StringIO(),
+        users={"secretary": secretary_user},
+        reserved_joint_activities=held_joint_activities(),
     )
     seed(context=context)
     # 254 in all with the community step's fulfilled claims, which run after this step.
-    from alliance.community_demo import held_joint_activities
 
     assert held_joint_activities() == 5
     assert Activity.objects.filter(is_joint=True).count() == 254 - 5

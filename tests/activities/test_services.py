@@ -8,7 +8,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from activities import selectors, services
-from activities.models import Activity, ActivityHost, Attachment, Attendance, VolunteerHours
+from activities.models import (
+    Activity,
+    ActivityHost,
+    Attachment,
+    Attendance,
+    Contest,
+    ContestEntry,
+    VolunteerHours,
+)
 from activities.services import ActivityError
 from tests.activities.conftest import at
 
@@ -261,7 +269,6 @@ def test_volunteer_hours_into_ledger(org_tree, members_a, members_b, staff_user)
 
 
 def test_contest_ranking(org_tree, members_a, staff_user):
-    from activities.models import Contest, ContestEntry
 
     contest = Contest.objects.create(title="微党课评选", year=2025, organization=org_tree.joint)
     first = ContestEntry.objects.create(contest=contest, member=members_a[0], title="初心")

@@ -14,8 +14,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from activities import services
-from activities.models import Activity, Attachment, Attendance
+from activities.models import Activity, Attachment, Attendance, RequiredFrequency
 from tests.activities.conftest import at, make_member
+from venues.models import Room, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +213,6 @@ def test_create_joint_activity_with_co_host_twice_refused(client, org_tree, secr
 
 
 def _room(org_tree, capacity=30):
-    from venues.models import Room, Venue
 
     venue = Venue.objects.create(name="银川市老年人党群活动服务中心", owner=org_tree.branch_a)
     return Room.objects.create(
@@ -326,7 +326,6 @@ def test_volunteer_hours_ledger(client, org_tree, members_a, staff_user):
 
 
 def test_required_frequency_editing_by_staff(client, frequencies, staff_user):
-    from activities.models import RequiredFrequency
 
     client.force_login(staff_user)
     response = client.get(reverse("activities:requirements"))

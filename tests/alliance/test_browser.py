@@ -1,48 +1,73 @@
-"""The first journey in a real browser: log in, land on 首页 in Chinese, log out."""
+"""The claim journey in a real browser: a liaison posts a need, a secretary claims it, the
+liaison accepts, and the activity appears on the secretary's activity list."""
+
+from __future__ import annotations
 
 import pytest
 
+from tests.alliance.helpers import build_world, days
 from tests.conftest import browser_login, check_accessibility
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+TITLE = "社区防诈骗知识宣讲"
 
-def test_secretary_logs_in_lands_on_home_in_chinese_and_logs_out(page, secretary_user):
-    page.goto(page.base_url + "/")
-    assert "/accounts/login/" in page.url
-    check_accessibility(page)
 
-    browser_login(page, "secretary")
-    assert page.url.rstrip("/") == page.base_url
-    heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text() == "首页"
-    assert "阅海万家地缘党支部" in page.content()
-    check_accessibility(page)
-
-    page.get_by_role("button", name="大字").click()
-    assert "large-text" in page.locator("html").get_attribute("class")
-    check_accessibility(page)
-
+def logout(page):
     page.get_by_role("button", name="退出登录").click()
-    assert "/accounts/login/" in page.url
-    page.goto(page.base_url + "/")
-    assert "/accounts/login/" in page.url
-    assert page.console_errors == []
-
-
-def test_phone_width_menu_works(page, secretary_user):
-    page.set_viewport_size({"width": 375, "height": 740})
-    browser_login(page, "secretary")
-    page.get_by_role("button", name="打开菜单").click()
-    page.get_by_role("link", name="组织", exact=True).click()
-    page.wait_for_url("**/branches/")
     page.wait_for_load_state()
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"page is {width}px wide on a 375px screen"
+
+
+def test_liaison_posts_secretary_claims_liaison_accepts_activity_listed(
+    page, org_tree, liaison_user, secretary_user
+):
+    world = build_world(org_tree, liaison_user)
+
+    # The liaison posts a need.
+    browser_login(page, "liaison")
+    page.goto(page.base_url + "/alliance/needs/")
     check_accessibility(page)
+    page.get_by_role("link", name="发布需求").click()
+    check_accessibility(page)
+    page.get_by_label("社区党组织").select_option(str(world.community_org.pk))
+    page.get_by_label("标题").fill(TITLE)
+    page.get_by_label("类别").select_option("lecture")
+    page.get_by_label("需求日期").fill(days(10).isoformat())
+    page.get_by_label("需要人数").fill("2")
+    page.get_by_label("宣讲").check()
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == TITLE
+    assert "需求已发布" in page.content()
+    check_accessibility(page)
+    logout(page)
 
+    # The secretary of branch A claims it.
+    browser_login(page, "secretary")
+    page.goto(page.base_url + "/alliance/needs/")
+    page.get_by_role("link", name=TITLE).click()
+    check_accessibility(page)
+    page.get_by_label("可派出人数").fill("2")
+    page.get_by_role("button", name="认领", exact=True).click()
+    page.wait_for_load_state()
+    assert "认领已提交" in page.content()
+    assert "待处理" in page.content()
+    logout(page)
 
-def test_wrong_password_in_browser(page, secretary_user):
-    browser_login(page, "secretary", password="not-the-password")
-    assert "/accounts/login/" in page.url
-    assert "请输入一个正确的" in page.get_by_role("alert").inner_text()
+    # The liaison accepts it from the claim inbox.
+    browser_login(page, "liaison")
+    page.goto(page.base_url + "/alliance/claims/")
+    check_accessibility(page)
+    assert "阅海万家地缘党支部" in page.content()
+    page.get_by_role("button", name="接受").click()
+    page.wait_for_load_state()
+    assert "已接受认领" in page.content()
+    check_accessibility(page)
+    logout(page)
+
+    # The activity is on the secretary's activity list.
+    browser_login(page, "secretary")
+    page.goto(page.base_url + "/activities/")
+    check_accessibility(page)
+    assert page.get_by_role("link", name=TITLE).count() >= 1
+    assert page.console_errors == []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from alliance.community_services import claim_accept, need_claim, need_post
 from alliance.models import Claim, MediationCase, Need, Resource
-from tests.alliance.community_helpers import build_world, days
+from alliance.services import claim_accept, need_claim, need_post
+from members.models import Skill
+from tests.alliance.helpers import build_world, days
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,6 @@ def test_models_with_history():
 
 
 def test_need_and_claim_changes_leave_history_rows(org_tree, liaison_user, secretary_user):
-    from members.models import Skill
 
     world = build_world(org_tree, liaison_user)
     need = need_post(

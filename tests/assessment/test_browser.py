@@ -4,6 +4,8 @@ finalize the round and download the score sheet, which is opened and checked."""
 import pytest
 from openpyxl import load_workbook
 
+from assessment import services
+from branches.models import Organization
 from tests.conftest import browser_login, check_accessibility
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -11,8 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def round_for_branch_b(org_tree, staff_user, supervisor_user):
-    from assessment import services
-    from branches.models import Organization
     from tests.assessment.conftest import make_rubric
 
     Organization.objects.filter(pk=org_tree.branch_b.pk).update(

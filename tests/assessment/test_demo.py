@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from assessment import demo
+from assessment import demo, services
 from assessment.models import Inspection, Round, Rubric
 from assessment.selectors import grade_distribution
 
@@ -25,7 +25,6 @@ def test_demo_skips_without_organizations(staff_user, supervisor_user):
 
 
 def test_demo_rubrics_are_valid_100_point_tables():
-    from assessment import services
 
     for year, sections in ((2030, demo.established_sections), (2031, demo.three_affinity_sections)):
         rubric = services.rubric_create(

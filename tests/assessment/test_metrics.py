@@ -7,7 +7,18 @@ from types import SimpleNamespace
 
 import pytest
 
+from activities.services import (
+    activity_create,
+    attendance_record,
+    required_frequencies_ensure_defaults,
+)
 from assessment import metrics, services
+from assessment.models import Rectification
+from branches.models import Organization
+from branches.services import committee_term_start, committee_term_update
+from members.identity import make_id_number
+from members.services import member_create
+from venues.models import Booking, Room, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +37,6 @@ def at(year, month, day, hour=9):
 
 
 def member(organization, staff_user, name="王建国", **fields):
-    from members.identity import make_id_number
-    from members.services import member_create
 
     born = datetime.date(1950, 3, 1)
     return member_create(
@@ -42,7 +51,6 @@ def member(organization, staff_user, name="王建国", **fields):
 
 
 def held(organization, staff_user, type, when, co_hosts=()):
-    from activities.services import activity_create
 
     return activity_create(
         type=type,
@@ -70,7 +78,6 @@ def test_registry_lists_every_metric_of_the_issue():
 
 
 def test_meetings_held_vs_required(org_tree, staff_user):
-    from activities.services import required_frequencies_ensure_defaults
 
     required_frequencies_ensure_defaults()
     b = org_tree.branch_b
@@ -88,7 +95,6 @@ def test_meetings_held_vs_required(org_tree, staff_user):
 
 
 def test_participation_rate(org_tree, staff_user):
-    from activities.services import attendance_record
 
     b = org_tree.branch_b
     people = [member(b, staff_user, name) for name in ("甲", "乙", "丙", "丁")]
@@ -116,7 +122,6 @@ def test_participation_rate(org_tree, staff_user):
 
 
 def test_joint_activities(org_tree, staff_user):
-    from activities.services import activity_create
 
     b = org_tree.branch_b
     held(b, staff_user, "volunteering", at(2025, 3, 1), co_hosts=[org_tree.branch_a])
@@ -139,7 +144,6 @@ def test_joint_activities(org_tree, staff_user):
 
 
 def test_shared_venue_uses(org_tree, staff_user):
-    from venues.models import Booking, Room, Venue
 
     venue = Venue.objects.create(name="阅海万家党群服务中心", owner=org_tree.branch_a)
     room = Room.objects.create(venue=venue, name="多功能会议室", type="meeting", capacity=40)
@@ -215,7 +219,6 @@ def test_members_registered_to_a_community(org_tree, staff_user):
 
 
 def test_six_haves(org_tree):
-    from branches.models import Organization
 
     Organization.objects.filter(pk=org_tree.branch_b.pk).update(
         has_theme=True, has_plan=True, has_venue=True
@@ -228,7 +231,6 @@ def test_six_haves(org_tree):
 
 
 def test_overdue_term(org_tree, staff_user):
-    from branches.services import committee_term_start, committee_term_update
 
     b = org_tree.branch_b
     assert metrics.compute("overdue_term", b, 2025).suggested_score(item("5")) is None
@@ -253,7 +255,6 @@ def test_overdue_term(org_tree, staff_user):
 
 
 def test_open_rectifications(org_tree, staff_user):
-    from assessment.models import Rectification
 
     b = org_tree.branch_b
     inspection = services.inspection_record(

@@ -4,6 +4,8 @@ secretary → 404, visible but not changeable → 403)."""
 import pytest
 from django.urls import reverse
 
+from assessment import services
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "staff", "supervisor", "secretary", "other_secretary", "viewer", "liaison"]
@@ -117,7 +119,6 @@ def test_nobody_else_changes_scores(client, scoring_round, users):
 def test_secretary_sees_own_scores_only_after_finalization(
     client, scoring_round, users, staff_user
 ):
-    from assessment import services
     from tests.assessment.conftest import score_all
 
     score_all(scoring_round.a, users["supervisor"], normal={"1.1": "33.5"})

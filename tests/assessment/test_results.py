@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessment import services
+from core.models import ExportLog
 from tests.assessment.conftest import make_rubric, score_all
 from tests.factories import make_org
 
@@ -123,7 +124,6 @@ def test_bad_filter_values_are_a_form_error_not_a_500(client, finalized, staff_u
 
 
 def test_export_is_the_filtered_list(client, finalized, staff_user):
-    from alliance.models import ExportLog
 
     client.force_login(staff_user)
     response = client.get(reverse("assessment:results_export"), {"year": 2026, "grade": "good"})

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from assessment import services
 from assessment.models import ItemScore, Rubric
+from branches.models import Organization
 from tests.assessment.conftest import make_rubric, score_all
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,6 @@ def _form(assessment, **values):
 def test_scoring_page_shows_evidence_and_suggestion_but_saves_nothing_by_itself(
     client, scoring_round, supervisor_user
 ):
-    from branches.models import Organization
 
     Organization.objects.filter(pk=scoring_round.a.organization_id).update(
         has_theme=True, has_plan=True

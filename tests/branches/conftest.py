@@ -7,12 +7,13 @@ import itertools
 
 import pytest
 
+from members.models import Member
+
 _ids = itertools.count(1)
 
 
 def add_members(organization, count: int, *, full: bool = True, status: str = "normal"):
     """Members whose organization relation is `organization` (the members app's model)."""
-    from members.models import Member
 
     rows = []
     for _ in range(count):

@@ -4,6 +4,8 @@ visible but not changeable → 403."""
 import pytest
 from django.urls import reverse
 
+from branches.models import Organization
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "staff", "secretary", "other_secretary", "supervisor", "liaison", "viewer"]
@@ -221,7 +223,6 @@ def test_secretary_cannot_create_outside_their_subtree(client, org_tree, secreta
     )
     assert response.status_code == 200  # not offered: a form error on the parent field
     assert "parent" in response.context["form"].errors
-    from branches.models import Organization
 
     assert not Organization.objects.filter(name="越界党小组").exists()
 

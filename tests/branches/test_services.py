@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from alliance import services as alliance_services
 from branches import services
 from branches.models import CommitteeTerm, Organization
 from tests.factories import make_org
@@ -165,14 +166,14 @@ def test_extension_needs_reason(org_tree):
 
 
 def test_alliance_join_once(org_tree):
-    services.alliance_join(
+    alliance_services.alliance_join(
         organization=org_tree.branch_a,
         acting_user=None,
         joined_on=datetime.date(2025, 1, 1),
         hub="elderly_centre",
     )
     with pytest.raises(ValidationError) as info:
-        services.alliance_join(
+        alliance_services.alliance_join(
             organization=org_tree.branch_a,
             acting_user=None,
             joined_on=datetime.date(2025, 2, 1),

@@ -8,8 +8,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from alliance import demo as alliance_demo
+from alliance import services as alliance_services
+from alliance.models import AllianceMembership, AnnualTarget
+from branches import demo as branches_demo
 from branches import sections, services
-from branches.models import AllianceMembership, AnnualTarget, Organization
+from branches.models import Organization
+from core import demo as core_demo
+from core.models import User
+from home.management.commands import seed_demo
 from tests.branches.conftest import add_members
 from tests.factories import make_org
 
@@ -32,7 +39,7 @@ def add_groups(parent, count, start=0):
             parent=parent,
         )
         add_members(org, 2)
-        services.alliance_join(
+        alliance_services.alliance_join(
             organization=org,
             acting_user=None,
             joined_on=datetime.date(2025, 1, 1),
@@ -117,7 +124,7 @@ def test_export_is_exactly_the_filtered_list(client, org_tree, staff_user):
     page = client.get(reverse("branches:list"), query)
     listed = [org.name for org in page.context["object_list"]]
     response = client.get(reverse("branches:export"), query)
-    assert response["Content-Disposition"].endswith('filename="alliance.xlsx"')
+    assert response["Content-Disposition"].endswith('filename="core.xlsx"')
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][0] == "名称"
@@ -151,7 +158,7 @@ def test_detail_shows_committee_warnings_children_alliance_and_six_haves(
     services.committee_position_add(
         term=term, acting_user=None, position="secretary", person_name="王建国"
     )
-    services.alliance_join(
+    alliance_services.alliance_join(
         organization=org_tree.branch_a,
         acting_user=None,
         joined_on=datetime.date(2025, 3, 1),
@@ -163,7 +170,7 @@ def test_detail_shows_committee_warnings_children_alliance_and_six_haves(
         district=org_tree.district,
         community=org_tree.community,
     )
-    services.alliance_join(
+    alliance_services.alliance_join(
         organization=partner,
         acting_user=None,
         joined_on=datetime.date(2025, 3, 1),
@@ -363,14 +370,17 @@ def test_new_year_target_defaults_to_double_last_years(client, staff_user):
     assert response.context["form"].initial["year"] == 2027
 
 
-OUR_STEPS = ("alliance.demo.seed_accounts", "branches.demo.seed")
+OUR_STEPS = (
+    core_demo.seed_accounts,
+    branches_demo.seed,
+    alliance_demo.seed_registry,
+)
 
 
 @pytest.fixture
 def only_our_seed_steps(monkeypatch, settings):
     """seed_demo with the accounts and this app's step only: other apps' steps are theirs to
-    test (tests/alliance/test_dashboard_seed.py runs them all)."""
-    from alliance.management.commands import seed_demo
+    test (tests/home/test_seed.py runs them all)."""
 
     settings.DEBUG = True  # seed_demo refuses to run with DEBUG off
     monkeypatch.setattr(seed_demo, "STEPS", OUR_STEPS)
@@ -392,7 +402,6 @@ def test_seed_demo_figures(client, only_our_seed_steps, staff_user):
         ["北关社区", "阅海万家社区", "地矿局社区", "宝湖社区", "玫瑰园社区", "信义社区"]
     )
     assert Organization.objects.filter(kind="working_committee", parent=None).count() == 1
-    from alliance.models import User
 
     secretary = User.objects.get(username="secretary")
     assert secretary.organization.category == "three_affinity"

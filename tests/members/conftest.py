@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from members.identity import make_id_number
+from members.services import member_create
 
 _sequence = itertools.count(1)
 
@@ -34,7 +35,6 @@ def _uploads_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def make_member(staff_user):
-    from members.services import member_create
 
     def _make(organization, **fields):
         skills = fields.pop("skills", None)

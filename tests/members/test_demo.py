@@ -3,6 +3,10 @@ import random
 
 import pytest
 
+from branches.demo import seed as seed_branches
+from core.demo import seed_accounts
+from home.management.commands.seed_demo import DemoContext
+from members.demo import seed
 from members.identity import id_number_problems
 from members.models import Member
 from members.selectors import age_range_q
@@ -11,13 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _context():
-    from alliance.management.commands.seed_demo import DemoContext
 
     return DemoContext(scale=1, stdout=io.StringIO(), rng=random.Random(20220901))
 
 
 def test_demo_skips_without_organizations():
-    from members.demo import seed
 
     context = _context()
     seed(context=context)
@@ -26,9 +28,6 @@ def test_demo_skips_without_organizations():
 
 
 def test_demo_members_match_domain_figures():
-    from alliance.demo import seed_accounts
-    from branches.demo import seed as seed_branches
-    from members.demo import seed
 
     context = _context()
     seed_accounts(context=context)

@@ -5,8 +5,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from alliance.models import ExportLog
-from alliance.privacy import mask_id_number, mask_phone
+from core.models import ExportLog
+from core.privacy import mask_id_number, mask_phone
 
 pytestmark = pytest.mark.django_db
 

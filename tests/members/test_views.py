@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from branches.models import Community
+from members import imports
 from members.columns import header_titles
 from members.identity import make_id_number
 from members.imports import build_template
@@ -257,7 +259,6 @@ def test_too_large_file_refused(client, staff_user, org_tree):
 
 
 def test_too_many_rows_refused(client, staff_user, org_tree, monkeypatch):
-    from members import imports
 
     monkeypatch.setattr(imports, "MAX_ROWS", 3)
     client.force_login(staff_user)
@@ -274,7 +275,6 @@ def test_secretary_cannot_import_into_other_branch(client, secretary_user, org_t
 
 
 def test_organization_page_shows_members_section(client, staff_user, org_tree, make_member):
-    from branches.models import Community
 
     make_member(org_tree.branch_a, name="王建国", confirmed_on=datetime.date(1975, 1, 1))
     make_member(
@@ -292,7 +292,6 @@ def test_organization_page_shows_members_section(client, staff_user, org_tree, m
 
 
 def test_talent_pool_search(client, staff_user, org_tree, make_member):
-    from branches.models import Community
 
     dikuang = Community.objects.filter(name__startswith="地矿").first()
     make_member(

@@ -8,6 +8,9 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from venues.models import Closure, Facility, OpeningHours, Room, Venue
+from venues.services import booking_create
+
 
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
@@ -20,7 +23,6 @@ def days_ahead(n: int) -> datetime.date:
 @pytest.fixture
 def venue_setup(org_tree, make_user):
     from tests.factories import make_org
-    from venues.models import Closure, Facility, OpeningHours, Room, Venue
 
     owner = make_org(
         name="阅海万家社区党委",
@@ -66,7 +68,6 @@ def venue_setup(org_tree, make_user):
 @pytest.fixture
 def book(secretary_user):
     """booking_create with sensible defaults."""
-    from venues.services import booking_create
 
     def _book(room, start, end, *, organization=None, user=None, purpose="主题党日", attendees=10):
         user = user or secretary_user

@@ -4,7 +4,7 @@ import pytest
 
 from tests.venues.conftest import at, days_ahead
 from venues import selectors
-from venues.models import Booking, BookingSeries
+from venues.models import Booking, BookingSeries, BookingStatus
 from venues.services import (
     BookingError,
     SeriesConflict,
@@ -200,7 +200,6 @@ def test_update_one_occurrence_and_approval_flow(venue_setup, book, secretary_us
 
 
 def test_shared_use_and_visitors(venue_setup, book, secretary_user):
-    from venues.models import BookingStatus
 
     day = days_ahead(2)
     shared = book(venue_setup.meeting, at(day, 9), at(day, 10))

@@ -7,7 +7,9 @@ import datetime
 
 import pytest
 
+from branches.models import District
 from venues.models import OpeningHours, Venue
+from venues.services import BookingError, HoursSpan, venue_save
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +167,6 @@ def test_secretary_can_only_own_a_venue_in_their_subtree(client, org_tree, secre
 
 
 def test_community_outside_district_is_refused(client, org_tree, staff_user):
-    from branches.models import District
 
     other_district = District.objects.exclude(pk=org_tree.district.pk).first()
     client.force_login(staff_user)
@@ -217,7 +218,6 @@ def test_bad_hours_on_edit_change_nothing(client, venue_setup, staff_user):
 
 
 def test_service_refuses_overlap_without_the_form(venue_setup, staff_user):
-    from venues.services import BookingError, HoursSpan, venue_save
 
     venue = venue_setup.venue
     venue.address = "不该保存"

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from tests.venues.conftest import at, days_ahead
 from venues.models import Booking
+from venues.selectors import organization_venue_summary
 from venues.views import _feed_token
 
 pytestmark = pytest.mark.django_db
@@ -321,7 +322,6 @@ def test_ics_feed(client, venue_setup, book, secretary_user):
 
 
 def test_organization_section_context(venue_setup, book, secretary_user):
-    from venues.selectors import organization_venue_summary
 
     day = days_ahead(3)
     book(venue_setup.meeting, at(day, 9), at(day, 11))

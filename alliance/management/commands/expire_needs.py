@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from alliance.community_services import needs_expire
+from alliance.services import needs_expire
 
 
 class Command(BaseCommand):

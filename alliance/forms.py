@@ -1,0 +1,253 @@
+"""Forms and filters of community coordination and the mediation studio.
+
+The boards' FilterSets are used by the pages and by the Excel export alike.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import (
+    AllianceMembership,
+    AnnualTarget,
+    CaseOutcome,
+    CoordinationCategory,
+    DisputeKind,
+    NeedState,
+    ResourceState,
+    validate_no_id_number,
+)
+from alliance.permissions import community_organization_of
+from branches.models import Community, Kind, Organization, Status
+from members.models import Member, MemberStatus, Skill
+from members.selectors import members_for
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _skills():
+
+    return Skill.objects.all()
+
+
+class NeedFilter(django_filters.FilterSet):
+    community = django_filters.ModelChoiceFilter(
+        label=_("Community"), queryset=Community.objects.filter(needs__isnull=False).distinct()
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=CoordinationCategory.choices
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=NeedState.choices, field_name="current_state"
+    )
+
+
+class ResourceFilter(django_filters.FilterSet):
+    community = django_filters.ModelChoiceFilter(
+        label=_("Community"),
+        queryset=Community.objects.filter(
+            organizations__offered_resources__isnull=False
+        ).distinct(),
+        field_name="organization__community",
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=CoordinationCategory.choices
+    )
+    state = django_filters.ChoiceFilter(label=_("State"), choices=ResourceState.choices)
+
+
+class NeedForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Community party organization"),
+        queryset=Organization.objects.none(),
+        help_text=_("The community party organization that asks."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=CoordinationCategory.choices)
+    wanted_by = forms.DateField(label=_("Wanted by"), widget=DATE)
+    people_wanted = forms.IntegerField(label=_("People wanted"), min_value=1, initial=1)
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills wanted"),
+        queryset=_skills(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].queryset = _skills()
+        organizations = Organization.objects.filter(
+            kind=Kind.COMMUNITY_ORG, status=Status.ACTIVE
+        ).order_by("name")
+        if not user.is_bureau_staff:
+            # A liaison or a community party organization's secretary posts for their own.
+
+            own = community_organization_of(user)
+            organizations = organizations.filter(pk=own.pk if own else None)
+            if own:
+                self.fields["organization"].initial = own.pk
+        self.fields["organization"].queryset = organizations
+
+    def clean_wanted_by(self):
+        value = self.cleaned_data["wanted_by"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(_("The wanted-by date cannot be in the past."))
+        return value
+
+
+class ResourceForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Offering organization"), queryset=Organization.objects.none()
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=CoordinationCategory.choices)
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills"), queryset=_skills(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    capacity = forms.IntegerField(label=_("Capacity (people)"), min_value=1, initial=1)
+    available_from = forms.DateField(label=_("Offered from"), widget=DATE)
+    available_until = forms.DateField(label=_("Offered until"), widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].queryset = _skills()
+        self.fields["organization"].queryset = _own_organizations(user)
+        if user.organization_id:
+            self.fields["organization"].initial = user.organization_id
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("available_from"), data.get("available_until")
+        if start and end and end < start:
+            self.add_error(
+                "available_until", _("The end of the period cannot be before its start.")
+            )
+        return data
+
+
+def _own_organizations(user):
+    organizations = Organization.objects.filter(status=Status.ACTIVE).order_by("path")
+    if user.is_bureau_staff:
+        return organizations
+    if user.organization_id:
+        return organizations.filter(path__startswith=user.organization.path)
+    return organizations.none()
+
+
+class NeedClaimForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Claiming organization"), queryset=Organization.objects.none()
+    )
+    people = forms.IntegerField(label=_("People you can send"), min_value=1, initial=1)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, user, need=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        organizations = _own_organizations(user)
+        if need is not None:
+            organizations = organizations.exclude(pk=need.posted_by_organization_id)
+        self.fields["organization"].queryset = organizations
+        if user.organization_id:
+            self.fields["organization"].initial = user.organization_id
+
+
+class ResourceClaimForm(forms.Form):
+    people = forms.IntegerField(label=_("Number of people to serve"), min_value=1, initial=1)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for declining"), max_length=200, required=False)
+
+
+class RotaShiftForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Mediator"), queryset=None)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        self.fields["member"].queryset = (
+            members_for(user)
+            .filter(status=MemberStatus.NORMAL)
+            .select_related("organization")
+            .order_by("name")
+        )
+
+
+class MediationCaseForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    kind = forms.ChoiceField(label=_("Kind of dispute"), choices=DisputeKind.choices)
+    parties = forms.CharField(
+        label=_("Parties"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_id_number],
+        help_text=_("Names or descriptions only, never ID numbers."),
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_id_number],
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseOutcome.choices)
+    follow_up_on = forms.DateField(label=_("Follow up on"), widget=DATE, required=False)
+    mediators = forms.ModelMultipleChoiceField(
+        label=_("Mediators"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        self.fields["mediators"].queryset = (
+            Member.objects.filter(mediation_shifts__studio=studio).distinct().order_by("name")
+        )
+
+
+# --- The alliance registry and annual targets ---
+
+
+class AllianceJoinForm(forms.ModelForm):
+    class Meta:
+        model = AllianceMembership
+        fields = ["organization", "joined_on", "hub", "role"]
+        widgets = {"joined_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (
+            Organization.objects.filter(status=Status.ACTIVE)
+            .exclude(
+                pk__in=AllianceMembership.objects.filter(left_on__isnull=True).values(
+                    "organization"
+                )
+            )
+            .order_by("name")
+        )
+        self.fields["joined_on"].initial = timezone.localdate()
+
+    def _post_clean(self):
+        pass
+
+
+class AllianceLeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("left on"), widget=DATE)
+
+
+class AnnualTargetForm(forms.ModelForm):
+    class Meta:
+        model = AnnualTarget
+        fields = [
+            "year",
+            "organizations_target",
+            "coverage_rate_target",
+            "participation_rate_target",
+            "note",
+        ]
+
+    def _post_clean(self):
+        pass

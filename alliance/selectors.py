@@ -1,0 +1,459 @@
+"""Every read of community coordination and the mediation studio, scoped to the user."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, ActivityHost, ActivityStatus
+from alliance.models import (
+    AllianceMembership,
+    AnnualTarget,
+    Claim,
+    ClaimState,
+    CoordinationCategory,
+    MediationCase,
+    MediationStudio,
+    Need,
+    NeedState,
+    Resource,
+    RotaShift,
+)
+from alliance.permissions import acts_for
+from branches.models import Community, Kind, Organization, Status
+from branches.selectors import alliance_organizations, in_alliance_q
+from core.permissions import is_bureau_staff, organization_in_scope
+from members.models import Health, MemberStatus
+from members.selectors import members_for
+from venues.models import Venue
+
+# Categories whose work can be done seated, so members with limited mobility may be suggested.
+SEATED_CATEGORIES = frozenset({CoordinationCategory.LECTURE, CoordinationCategory.MEDIATION})
+SUGGESTION_LIMIT = 20
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _accepted_people(item_field: str):
+    claims = (
+        Claim.objects.filter(**{item_field: OuterRef("pk")}, state=ClaimState.ACCEPTED)
+        .order_by()
+        .values(item_field)
+        .annotate(n=Sum("people"))
+        .values("n")
+    )
+    return Coalesce(Subquery(claims, output_field=IntegerField()), Value(0))
+
+
+def with_current_state(needs: QuerySet[Need], today: datetime.date | None = None) -> QuerySet:
+    """`current_state`: the stored state, except that an open need past its wanted-by date
+    reads as expired (so nothing has to run at midnight for the boards to be right)."""
+    today = today or timezone.localdate()
+    return needs.annotate(
+        current_state=Case(
+            When(state=NeedState.OPEN, wanted_by__lt=today, then=Value(NeedState.EXPIRED)),
+            default="state",
+            output_field=CharField(),
+        )
+    )
+
+
+def needs_for(user) -> QuerySet[Need]:
+    """The needs board: every signed-in user reads it, with what a row shows."""
+    if not _signed_in(user):
+        return Need.objects.none()
+    needs = Need.objects.select_related(
+        "community", "community__street", "posted_by_organization"
+    ).prefetch_related("skills")
+    return with_current_state(needs).annotate(accepted_people=_accepted_people("need"))
+
+
+def resources_for(user) -> QuerySet[Resource]:
+    if not _signed_in(user):
+        return Resource.objects.none()
+    return (
+        Resource.objects.select_related("organization", "organization__community")
+        .prefetch_related("skills")
+        .annotate(accepted_people=_accepted_people("resource"))
+    )
+
+
+def get_need_for(user, pk) -> Need:
+    try:
+        return needs_for(user).get(pk=pk)
+    except (Need.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_resource_for(user, pk) -> Resource:
+    try:
+        return resources_for(user).get(pk=pk)
+    except (Resource.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _organization_q(user, field: str) -> Q:
+    """Organizations (reached through `field`) that the user acts for."""
+    q = Q(pk__in=[])
+    if user.organization_id:
+        q |= Q(**{f"{field}__path__startswith": user.organization.path})
+    if user.is_liaison and user.community_id:
+        q |= Q(
+            **{f"{field}__kind": Kind.COMMUNITY_ORG, f"{field}__community_id": user.community_id}
+        )
+    return q
+
+
+def claims_for(user) -> QuerySet[Claim]:
+    """Staff, supervisors and viewers read every claim; a secretary or liaison the claims
+    their organizations made or received. Anyone else's claim is a 404."""
+    claims = Claim.objects.select_related(
+        "need",
+        "need__community",
+        "need__posted_by_organization",
+        "resource",
+        "resource__organization",
+        "claiming_organization",
+        "activity",
+    )
+    if not _signed_in(user):
+        return claims.none()
+    if is_bureau_staff(user) or user.is_supervisor or user.is_viewer:
+        return claims
+    if user.is_secretary or user.is_liaison:
+        return claims.filter(
+            _organization_q(user, "claiming_organization")
+            | _organization_q(user, "need__posted_by_organization")
+            | _organization_q(user, "resource__organization")
+        )
+    return claims.none()
+
+
+def get_claim_for(user, pk) -> Claim:
+    try:
+        return claims_for(user).get(pk=pk)
+    except (Claim.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def claim_inbox(user) -> tuple[QuerySet[Claim], QuerySet[Claim]]:
+    """(incoming: claims on the user's items, outgoing: claims the user's organizations made)."""
+    claims = claims_for(user)
+    if is_bureau_staff(user):
+        incoming = claims.filter(state=ClaimState.PENDING)
+        return incoming, claims.none()
+    incoming = claims.filter(
+        _organization_q(user, "need__posted_by_organization")
+        | _organization_q(user, "resource__organization")
+    )
+    outgoing = claims.filter(_organization_q(user, "claiming_organization"))
+    return incoming, outgoing
+
+
+# --- Talent matching --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    member: object
+    nearness: int  # 0 registered in the community, 1 same street, 2 same district
+    matched_skills: tuple[str, ...]
+    reason: str
+
+
+def suggest_members(user, need: Need, limit: int = SUGGESTION_LIMIT) -> list[Suggestion]:
+    """Members for a need: with a wanted skill (any member when none is asked for), willing to
+    volunteer, fit for it (no limited mobility unless the work is seated), registered in the
+    need's community, its street or its district — nearer first, then more matching skills,
+    then better health. Scoped by members_for: a secretary sees only their own members.
+    Three queries whatever the number of members."""
+
+    community = need.community
+    wanted = [skill.name for skill in need.skills.all()]
+    members = members_for(user).filter(
+        status=MemberStatus.NORMAL,
+        willing_to_volunteer=True,
+        registered_community__isnull=False,
+    )
+    members = members.filter(
+        Q(registered_community_id=community.pk)
+        | Q(registered_community__street_id=community.street_id)
+        | Q(registered_community__district_id=community.district_id)
+    )
+    if need.category not in SEATED_CATEGORIES:
+        members = members.exclude(health=Health.LIMITED_MOBILITY)
+    if wanted:
+        members = members.filter(skills__name__in=wanted)
+    members = (
+        members.annotate(
+            matched=Count("skills", filter=Q(skills__name__in=wanted), distinct=True)
+            if wanted
+            else Value(0),
+            nearness=Case(
+                When(registered_community_id=community.pk, then=Value(0)),
+                When(registered_community__street_id=community.street_id, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            health_rank=Case(
+                When(health=Health.GOOD, then=Value(0)),
+                When(health=Health.FAIR, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related("organization", "registered_community")
+        .prefetch_related("skills")
+        .order_by("nearness", "-matched", "health_rank", "name", "pk")
+        .distinct()[:limit]
+    )
+    suggestions = []
+    for member in members:
+        matched = tuple(s.name for s in member.skills.all() if s.name in wanted)
+        if member.nearness == 0:
+            where = _("registered in %(place)s") % {"place": community.name}
+        elif member.nearness == 1:
+            where = _("registered in %(place)s, on the same street") % {
+                "place": member.registered_community.name
+            }
+        else:
+            where = _("registered in %(place)s, in the same district") % {
+                "place": member.registered_community.name
+            }
+        parts = []
+        if matched:
+            parts.append(_("has the skills: %(skills)s") % {"skills": "、".join(matched)})
+        parts.append(where)
+        parts.append(_("willing to volunteer"))
+        parts.append(_("health: %(health)s") % {"health": member.get_health_display()})
+        suggestions.append(
+            Suggestion(
+                member=member,
+                nearness=member.nearness,
+                matched_skills=matched,
+                reason=" · ".join(str(p) for p in parts),
+            )
+        )
+    return suggestions
+
+
+# --- Mediation studio -------------------------------------------------------------------------
+
+
+def may_view_cases(user, studio: MediationStudio) -> bool:
+    """See alliance.permissions: staff, or the host organization's secretary."""
+    return bool(
+        is_bureau_staff(user)
+        or (
+            _signed_in(user)
+            and user.is_secretary
+            and organization_in_scope(user, studio.host_organization)
+        )
+    )
+
+
+def studios_for(user) -> QuerySet[MediationStudio]:
+    if not _signed_in(user):
+        return MediationStudio.objects.none()
+    return MediationStudio.objects.select_related("community", "host_organization").annotate(
+        case_count=Count("cases", distinct=True)
+    )
+
+
+def get_studio_for(user, pk) -> MediationStudio:
+    try:
+        return studios_for(user).get(pk=pk)
+    except (MediationStudio.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def cases_for(user) -> QuerySet[MediationCase]:
+    """Case details: only bureau staff and the secretaries of the studios' host organizations."""
+    cases = MediationCase.objects.select_related("studio").prefetch_related("mediators")
+    if not _signed_in(user):
+        return cases.none()
+    if is_bureau_staff(user):
+        return cases
+    if user.is_secretary:
+        return cases.filter(studio__host_organization__path__startswith=user.organization.path)
+    return cases.none()
+
+
+def get_case_for(user, pk) -> MediationCase:
+    try:
+        return cases_for(user).get(pk=pk)
+    except (MediationCase.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def rota(studio: MediationStudio, *, start: datetime.date, days: int = 28) -> QuerySet[RotaShift]:
+    return (
+        RotaShift.objects.filter(
+            studio=studio, date__gte=start, date__lt=start + datetime.timedelta(days=days)
+        )
+        .select_related("member", "member__organization")
+        .order_by("date", "member__name")
+    )
+
+
+def studio_figures(studios, year: int) -> dict:
+    """Counts only (no details): cases this year by outcome, for everybody to read."""
+    rows = (
+        MediationCase.objects.filter(studio__in=studios, date__year=year)
+        .values("outcome")
+        .annotate(n=Count("pk"))
+    )
+    by_outcome = {row["outcome"]: row["n"] for row in rows}
+    return {
+        "year": year,
+        "total": sum(by_outcome.values()),
+        "resolved": by_outcome.get("resolved", 0),
+        "referred": by_outcome.get("referred", 0),
+        "open": by_outcome.get("open", 0),
+        "mediators": RotaShift.objects.filter(studio__in=studios, date__year=year)
+        .values("member")
+        .distinct()
+        .count(),
+    }
+
+
+# --- Community page ---------------------------------------------------------------------------
+
+
+def get_community_for(user, pk) -> Community:
+    if not _signed_in(user):
+        raise Http404
+    try:
+        return Community.objects.select_related("street", "district").get(pk=pk)
+    except (Community.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def community_overview(user, community: Community, *, year: int | None = None) -> dict:
+    """Everything the community page shows, each part a bounded query."""
+
+    year = year or timezone.localdate().year
+    organizations = (
+        Organization.objects.filter(community=community, status=Status.ACTIVE)
+        .filter(in_alliance_q())
+        .order_by("kind", "name")
+    )
+    registered = members_for(user).filter(
+        registered_community=community, status=MemberStatus.NORMAL
+    )
+    today = timezone.localdate()
+    open_needs = (
+        needs_for(user)
+        .filter(community=community, state__in=[NeedState.OPEN, NeedState.CLAIMED])
+        .filter(wanted_by__gte=today)
+        .order_by("wanted_by")[:20]
+    )
+    resources = (
+        resources_for(user)
+        .filter(state__in=["open", "claimed"], available_until__gte=today)
+        .filter(
+            Q(organization__community=community)
+            | Q(organization__community__street_id=community.street_id)
+            | Q(organization__district_id=community.district_id)
+        )
+        .order_by("available_until")[:20]
+    )
+    venues = list(Venue.objects.filter(community=community, is_active=True).order_by("name"))
+    local_org_ids = Organization.objects.filter(community=community).values("pk")
+    activities = (
+        Activity.objects.filter(
+            status=ActivityStatus.HELD,
+            start__year=year,
+            pk__in=ActivityHost.objects.filter(organization_id__in=local_org_ids).values(
+                "activity_id"
+            ),
+        )
+        .select_related("organization")
+        .order_by("-start")
+    )
+    studios = list(
+        MediationStudio.objects.filter(community=community).select_related("host_organization")
+    )
+    return {
+        "community": community,
+        "organizations": organizations,
+        "registered_count": registered.count(),
+        "open_needs": open_needs,
+        "resources": resources,
+        "venues": venues,
+        "activities": activities[:20],
+        "activities_count": activities.count(),
+        "studios": studios,
+        "mediation": studio_figures(studios, year) if studios else None,
+        "year": year,
+    }
+
+
+def may_act_for_any(user, organizations) -> bool:
+    return any(acts_for(user, organization) for organization in organizations)
+
+
+# --- The alliance registry and annual targets ---
+
+
+def alliance_memberships_for(user) -> QuerySet[AllianceMembership]:
+    """The registry: everybody signed in reads it (it is the alliance's public roll)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return AllianceMembership.objects.none()
+    return AllianceMembership.objects.select_related(
+        "organization", "organization__district", "organization__community"
+    ).order_by("left_on", "hub", "organization__name")
+
+
+@dataclass(frozen=True)
+class AllianceFigures:
+    year: int
+    organizations: int
+    coverage_rate: float | None  # share (0–1) of active branches that are in the alliance
+    participation_rate: float | None  # from the activities app, when it provides it
+
+
+def _participation_rate(year: int) -> float | None:
+    return None  # FIXME(house): wire to activities.selectors like the 首页
+
+
+def alliance_figures(year: int) -> AllianceFigures:
+    """Actual figures at the end of `year` (or today, for the current year)."""
+    today = timezone.localdate()
+    on = min(datetime.date(year, 12, 31), today)
+    organizations = alliance_organizations(on).count()
+    branches = Organization.objects.filter(kind=Kind.BRANCH, status=Status.ACTIVE)
+    total = branches.count()
+    coverage = branches.filter(in_alliance_q(on)).count() / total if total else None
+    return AllianceFigures(
+        year=year,
+        organizations=organizations,
+        coverage_rate=coverage,
+        participation_rate=_participation_rate(year),
+    )
+
+
+def annual_targets_for(user) -> QuerySet[AnnualTarget]:
+    if not (user and user.is_authenticated and user.is_active):
+        return AnnualTarget.objects.none()
+    return AnnualTarget.objects.all()

@@ -1,0 +1,36 @@
+"""Root URLs. Each app mounts its own `urls.py` under its prefix; the 首页 is home's."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from core import views as core_views
+from home import views as home_views
+
+account_patterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("large-text/", core_views.toggle_large_text, name="toggle_large_text"),
+]
+
+urlpatterns = [
+    path("", home_views.home, name="home"),
+    path("accounts/", include(account_patterns)),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("alliance/", include("alliance.urls")),
+    path("branches/", include("branches.urls")),
+    path("members/", include("members.urls")),
+    path("activities/", include("activities.urls")),
+    path("venues/", include("venues.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("reports/", include("home.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "core.views.page_not_found"

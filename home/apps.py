@@ -1,0 +1,16 @@
+"""The top floor: the 首页 dashboard, the reports page and annual workbook, and `seed_demo`'s
+orchestration. The only app that imports every other one."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HomeConfig(AppConfig):
+    name = "home"
+    verbose_name = _("Home and reports")
+
+    def ready(self) -> None:
+        # The 首页 cache is dropped when a write under its figures commits.
+        from home import dashboard
+
+        dashboard.connect_invalidation()

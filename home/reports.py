@@ -1,0 +1,560 @@
+"""Reports: the annual statistics workbook (年度统计报表) and the reports page, which lists every
+Excel export of the portal with a link to the list page whose filters it uses.
+
+The exports enforce their own scoping; the page only offers those the user may download
+(each entry names the permission rule its view checks, or a check for views that scope by
+selector alone). An entry whose URL does not exist yet is left out.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.models import ActivityType
+from branches.models import Brand, Category, Kind, Organization, Status
+from core.permissions import is_bureau_staff, is_signed_in, is_viewer
+from core.services import export_log_record
+from core.xlsx import Sheet, xlsx_response
+from home import dashboard
+from members.filters import AGE_BAND_CHOICES
+from members.models import MemberCategory, MemberStatus
+from members.selectors import AGE_BANDS, age_range_q
+
+FIRST_YEAR = 2020  # the alliance's records start here (shared venue uses "since 2020")
+
+may_download_annual_report = is_bureau_staff | is_viewer
+if not rules.perm_exists("alliance.view_annual_report"):
+    rules.add_perm("alliance.view_annual_report", may_download_annual_report)
+
+
+# --- Registry of the portal's Excel exports -----------------------------------------------------
+
+
+def _has_organization(user) -> bool:
+    return bool(getattr(user, "organization_id", None))
+
+
+def _reads_all_bookings(user) -> bool:
+    return bool(user.is_bureau_staff or user.is_supervisor or user.is_viewer)
+
+
+@dataclass(frozen=True)
+class ExportEntry:
+    key: str
+    title: object  # lazy string
+    description: object
+    url_name: str  # the export's own URL (it applies the list page's filters itself)
+    list_url_name: str | None = None  # the list page with those filters
+    permission: str | None = None  # the rule the export view checks
+    check: Callable[[object], bool] | None = None  # for views that only scope by selector
+    section: object = ""
+
+    def allowed(self, user) -> bool:
+        if not is_signed_in(user):
+            return False
+        if self.permission and not user.has_perm(self.permission):
+            return False
+        return not (self.check is not None and not self.check(user))
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+    def list_url(self) -> str | None:
+        if not self.list_url_name:
+            return None
+        try:
+            return reverse(self.list_url_name)
+        except NoReverseMatch:
+            return None
+
+
+REGISTRY: tuple[ExportEntry, ...] = (
+    ExportEntry(
+        "organizations",
+        gettext_lazy("Organizations"),
+        gettext_lazy("The organization list with its warnings, as filtered on the list page."),
+        "branches:export",
+        "branches:list",
+        permission="branches.export_organization",
+        section=gettext_lazy("Organizations"),
+    ),
+    ExportEntry(
+        "alliance_registry",
+        gettext_lazy("Alliance registry"),
+        gettext_lazy("Organizations in the alliance, their hub and the dates they joined."),
+        "alliance:registry_export",
+        "alliance:registry",
+        permission="alliance.view_alliancemembership",
+        section=gettext_lazy("Organizations"),
+    ),
+    ExportEntry(
+        "members",
+        gettext_lazy("Members"),
+        gettext_lazy("The roster as filtered on the list page; ID numbers and phones are masked."),
+        "members:export",
+        "members:list",
+        permission="members.export_member",
+        section=gettext_lazy("Members"),
+    ),
+    ExportEntry(
+        "activity_ledger",
+        gettext_lazy("Activity ledger"),
+        gettext_lazy("Activities and meetings as filtered on the activity list."),
+        "activities:export_ledger",
+        "activities:list",
+        permission="activities.export_activity",
+        section=gettext_lazy("Activities"),
+    ),
+    ExportEntry(
+        "attendance",
+        gettext_lazy("Attendance"),
+        gettext_lazy("Attendance of the filtered activities, one row per member."),
+        "activities:export_attendance",
+        "activities:list",
+        permission="activities.export_activity",
+        section=gettext_lazy("Activities"),
+    ),
+    ExportEntry(
+        "bookings",
+        gettext_lazy("Venue bookings"),
+        gettext_lazy("Bookings as filtered on the booking list (shared use, dates, status)."),
+        "venues:bookings_export",
+        "venues:bookings",
+        check=lambda user: _reads_all_bookings(user) or _has_organization(user),
+        section=gettext_lazy("Venues"),
+    ),
+    ExportEntry(
+        "venue_stats",
+        gettext_lazy("Venue usage"),
+        gettext_lazy("Bookings, shared uses, visitors and utilisation per venue for a year."),
+        "venues:stats_export",
+        "venues:stats",
+        permission="venues.view_stats",
+        section=gettext_lazy("Venues"),
+    ),
+    ExportEntry(
+        "needs",
+        gettext_lazy("Community needs and claims"),
+        gettext_lazy("The two lists and their claims, as filtered on the needs page."),
+        "alliance:coordination_export",
+        "alliance:need_list",
+        permission="alliance.export_coordination",
+        section=gettext_lazy("Community coordination"),
+    ),
+    ExportEntry(
+        "assessment_results",
+        gettext_lazy("Assessment results"),
+        gettext_lazy("Totals, grades and ranks of finalized rounds, filtered by year and grade."),
+        "assessment:results_export",
+        "assessment:results",
+        permission="assessment.view_results",
+        section=gettext_lazy("Assessment"),
+    ),
+)
+
+# Per-object downloads (a round's score sheet, a rubric) are offered on their own pages:
+# the reports page links to the list where they are.
+PER_OBJECT: tuple[ExportEntry, ...] = (
+    ExportEntry(
+        "assessment_score_sheets",
+        gettext_lazy("Assessment score sheets"),
+        gettext_lazy("Each round's score sheet is downloaded from the round's page."),
+        "assessment:round_list",
+        "assessment:round_list",
+        permission="assessment.view_round",
+        section=gettext_lazy("Assessment"),
+    ),
+)
+
+
+def exports_for(user) -> list[dict]:
+    """The exports `user` may download whose views exist, with their URLs."""
+    entries = []
+    for entry in (*REGISTRY, *PER_OBJECT):
+        url = entry.url()
+        if url is None or not entry.allowed(user):
+            continue
+        per_object = entry in PER_OBJECT
+        entries.append(
+            {
+                "entry": entry,
+                "url": None if per_object else url,
+                "list_url": entry.list_url(),
+            }
+        )
+    return entries
+
+
+# --- The annual statistics workbook ------------------------------------------------------------
+
+COUNT = "#,##0"
+PERCENT = "0.0%"
+DECIMAL = "#,##0.0"
+
+
+def _caption(year: int, title: str, made_at: datetime.datetime) -> str:
+    return _("%(year)s annual statistics · %(sheet)s (made %(time)s)") % {
+        "year": year,
+        "sheet": title,
+        "time": timezone.localtime(made_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def overview_rows(user, year: int) -> list[tuple]:
+    """(group, figure, count, share, note) — the 首页's headline figures for `year`."""
+    rows = []
+    for group in dashboard.staff_kpis(user, year):
+        for kpi in group.kpis:
+            count = kpi.value if kpi.kind == "count" else None
+            share = kpi.value if kpi.kind == "percent" else None
+            note = kpi.note or ("" if kpi.value is not None else dashboard.DASH)
+            rows.append((str(group.title), str(kpi.label), count, share, note))
+    return rows
+
+
+def organization_rows() -> list[tuple]:
+    """Active organizations by district, kind and category, with those in the alliance."""
+
+    in_alliance_q = dashboard.optional("branches.selectors", "in_alliance_q")
+    queryset = Organization.objects.filter(status=Status.ACTIVE)
+    if in_alliance_q is not None:
+        queryset = queryset.annotate(in_alliance=in_alliance_q())
+        alliance_count = Count("pk", filter=Q(in_alliance=True))
+    else:
+        alliance_count = Count("pk", filter=Q(pk__in=[]))
+    rows = (
+        queryset.values("district__position", "district__name", "kind", "category")
+        .annotate(
+            n=Count("pk"),
+            alliance=alliance_count,
+            directly=Count("pk", filter=Q(directly_managed=True)),
+            pilots=Count("pk", filter=Q(pilot_year__isnull=False)),
+            demonstration=Count("pk", filter=Q(demonstration_year__isnull=False)),
+        )
+        .order_by("district__position", "district__name", "kind", "category")
+    )
+    kinds, categories = dict(Kind.choices), dict(Category.choices)
+    return [
+        (
+            row["district__name"] or _("No district"),
+            str(kinds.get(row["kind"], row["kind"])),
+            str(categories.get(row["category"], "")) if row["category"] else "",
+            row["n"],
+            row["alliance"],
+            row["directly"],
+            row["pilots"],
+            row["demonstration"],
+        )
+        for row in rows
+    ]
+
+
+def member_rows() -> tuple[list[str], list[tuple]]:
+    """Members (normal status) by category (rows) and age band (columns), with totals."""
+    Member = dashboard.model_or_none("members.Member")
+    if Member is None:
+        return [], []
+
+    bands = {band: Count("pk", filter=age_range_q(low, high)) for band, low, high in AGE_BANDS}
+    counts = {
+        row["category"]: row
+        for row in Member.objects.filter(status=MemberStatus.NORMAL)
+        .values("category")
+        .annotate(total=Count("pk"), aged_70=Count("pk", filter=age_range_q(70, None)), **bands)
+        .order_by()
+    }
+    labels = dict(AGE_BAND_CHOICES)
+    headers = [str(labels[band]) for band, _l, _h in AGE_BANDS]
+    rows = []
+    for value, label in MemberCategory.choices:
+        row = counts.get(value, {})
+        rows.append(
+            (
+                str(label),
+                *[row.get(band, 0) for band, _l, _h in AGE_BANDS],
+                row.get("aged_70", 0),
+                row.get("total", 0),
+            )
+        )
+    return headers, rows
+
+
+def activity_rows(year: int) -> list[tuple]:
+    """Held activities of `year` by type and brand (rows) and local month (columns)."""
+    Activity = dashboard.model_or_none("activities.Activity")
+    if Activity is None:
+        return []
+
+    first, last = dashboard.year_range(year)
+    counts: dict[tuple[str, str], list[int]] = {}
+    rows = (
+        Activity.objects.filter(status="held", start__gte=first, start__lt=last)
+        .annotate(month=ExtractMonth("start", tzinfo=timezone.get_default_timezone()))
+        .values("type", "brand", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault((row["type"], row["brand"]), [0] * 12)[row["month"] - 1] += row["n"]
+    joint_by_key = {
+        (row["type"], row["brand"]): row["n"]
+        for row in Activity.objects.filter(
+            status="held", start__gte=first, start__lt=last, is_joint=True
+        )
+        .values("type", "brand")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    types, brands = dict(ActivityType.choices), dict(Brand.choices)
+    order = {value: index for index, (value, _label) in enumerate(ActivityType.choices)}
+    result = []
+    for (type_, brand), months in sorted(
+        counts.items(), key=lambda i: (order.get(i[0][0], 99), i[0][1])
+    ):
+        result.append(
+            (
+                str(types.get(type_, type_)),
+                str(brands.get(brand, "")) if brand else _("No brand"),
+                *months,
+                sum(months),
+                joint_by_key.get((type_, brand), 0),
+            )
+        )
+    return result
+
+
+def venue_rows(user, year: int) -> list[tuple] | None:
+    venue_stats = dashboard.optional("venues.selectors", "venue_stats")
+    if venue_stats is None:
+        return None
+    return [
+        (
+            row.venue.name,
+            row.venue.district.name if row.venue.district_id else "",
+            str(row.venue.owner),
+            row.bookings,
+            row.shared_uses,
+            row.visitors,
+            round(row.booked_hours, 1),
+            round(row.open_hours, 1),
+            row.utilisation,
+        )
+        for row in venue_stats(user=user, year=year)
+    ]
+
+
+def assessment_rows(year: int) -> list[tuple] | None:
+    Assessment = dashboard.model_or_none("assessment.Assessment")
+    if Assessment is None:
+        return None
+
+    categories = dict(Category.choices)
+    queryset = (
+        Assessment.objects.filter(round__year=year)
+        .select_related("round", "organization")
+        .order_by("round__pk", "rank", "organization__path")
+    )
+    return [
+        (
+            a.round.title,
+            a.round.get_state_display(),
+            a.organization.name,
+            str(categories.get(a.organization.category, "")),
+            a.total,
+            a.get_grade_display() if a.grade else "",
+            a.rank,
+            _("Yes") if a.vetoed else _("No"),
+        )
+        for a in queryset.iterator()
+    ]
+
+
+def _missing(what: str) -> Iterator[tuple]:
+    yield (
+        dashboard.DASH,
+        _("Not available yet: the %(what)s records are still being built.") % {"what": what},
+    )
+
+
+def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> list[Sheet]:
+    """The six sheets of the annual workbook: 概况, 组织, 党员, 活动, 阵地, 考核."""
+    made_at = made_at or timezone.now()
+    sheets = []
+
+    title = _("Overview")
+    sheets.append(
+        Sheet(
+            title=title,
+            caption=_caption(year, title, made_at),
+            headers=[_("Group"), _("Figure"), _("Count"), _("Share"), _("Note")],
+            rows=overview_rows(user, year),
+            widths=[26, 40, 12, 12, 50],
+            number_formats={2: COUNT, 3: PERCENT},
+        )
+    )
+
+    title = _("Organizations")
+    sheets.append(
+        Sheet(
+            title=title,
+            caption=_caption(year, title, made_at),
+            headers=[
+                _("District"),
+                _("Kind"),
+                _("Category"),
+                _("Organizations"),
+                _("In the alliance"),
+                _("Directly managed"),
+                _("Pilots"),
+                _("Demonstration sites"),
+            ],
+            rows=organization_rows(),
+            widths=[14, 22, 12, 12, 12, 12, 10, 12],
+            number_formats=dict.fromkeys(range(3, 8), COUNT),
+        )
+    )
+
+    title = _("Members")
+    band_headers, rows = member_rows()
+    if band_headers:
+        headers = [_("Category"), *band_headers, _("70 and over"), _("Total")]
+        widths = [22, *[10] * len(band_headers), 12, 10]
+    else:
+        headers, widths, rows = [_("Item"), _("Note")], [14, 60], list(_missing(_("members")))
+    sheets.append(
+        Sheet(
+            title=title,
+            caption=_caption(year, title, made_at),
+            headers=headers,
+            rows=rows,
+            widths=widths,
+            number_formats=dict.fromkeys(range(1, len(headers)), COUNT) if band_headers else {},
+        )
+    )
+
+    title = _("Activities")
+    months = [_("Month %(month)s") % {"month": m} for m in range(1, 13)]
+    sheets.append(
+        Sheet(
+            title=title,
+            caption=_caption(year, title, made_at),
+            headers=[_("Type"), _("Brand"), *months, _("Total"), _("Of them joint")],
+            rows=activity_rows(year),
+            widths=[22, 16, *[7] * 12, 9, 11],
+            number_formats=dict.fromkeys(range(2, 16), COUNT),
+        )
+    )
+
+    title = _("Venues")
+    rows = venue_rows(user, year)
+    sheets.append(
+        Sheet(
+            title=title,
+            caption=_caption(year, title, made_at),
+            headers=[
+                _("Venue"),
+                _("District"),
+                _("Owner"),
+                _("Bookings"),
+                _("Shared uses"),
+                _("Visitors"),
+                _("Booked hours"),
+                _("Open hours"),
+                _("Utilisation"),
+            ]
+            if rows is not None
+            else [_("Item"), _("Note")],
+            rows=rows if rows is not None else list(_missing(_("venues"))),
+            widths=[30, 10, 28, 10, 10, 10, 12, 12, 10] if rows is not None else [14, 60],
+            number_formats={3: COUNT, 4: COUNT, 5: COUNT, 6: DECIMAL, 7: DECIMAL, 8: PERCENT}
+            if rows is not None
+            else {},
+        )
+    )
+
+    title = _("Assessment")
+    rows = assessment_rows(year)
+    sheets.append(
+        Sheet(
+            title=title,
+            caption=_caption(year, title, made_at),
+            headers=[
+                _("Round"),
+                _("State"),
+                _("Organization"),
+                _("Category"),
+                _("Total"),
+                _("Grade"),
+                _("Rank"),
+                _("Vetoed"),
+            ]
+            if rows is not None
+            else [_("Item"), _("Note")],
+            rows=rows if rows is not None else list(_missing(_("assessment"))),
+            widths=[28, 10, 32, 12, 9, 9, 8, 10] if rows is not None else [14, 60],
+            number_formats={4: DECIMAL, 6: COUNT} if rows is not None else {},
+        )
+    )
+    return sheets
+
+
+# --- Views --------------------------------------------------------------------------------------
+
+
+def report_years() -> list[int]:
+    this_year = timezone.localdate().year
+    return list(range(this_year, FIRST_YEAR - 1, -1))
+
+
+def annual_workbook(request: HttpRequest, year: int) -> HttpResponse:
+    """/reports/annual/<year>.xlsx — bureau staff and viewers (the alliance-wide figures)."""
+    if not request.user.has_perm("alliance.view_annual_report"):
+        raise PermissionDenied
+    if year not in report_years():
+        from django.http import Http404
+
+        raise Http404
+    with translation.override("zh-hans"):  # a Chinese report, whatever the page language
+        sheets = annual_sheets(request.user, year)
+        filename = _("%(year)s annual statistics.xlsx") % {"year": year}
+    response = xlsx_response(filename, sheets)
+    export_log_record(
+        user=request.user,
+        export="alliance.annual",
+        query={"year": year},
+        rows=response.rows_written,
+    )
+    return response
+
+
+def reports_index(request: HttpRequest) -> HttpResponse:
+    """Every Excel export the user may download, grouped by section, with its list page."""
+    entries = exports_for(request.user)
+    sections: dict[str, list[dict]] = {}
+    for item in entries:
+        sections.setdefault(str(item["entry"].section), []).append(item)
+    return render(
+        request,
+        "home/reports/index.html",
+        {
+            "sections": sections,
+            "may_annual": request.user.has_perm("alliance.view_annual_report"),
+            "years": report_years(),
+        },
+    )
