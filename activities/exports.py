@@ -13,7 +13,6 @@ from activities.models import (
     AttendanceStatus,
 )
 from branches.models import Brand
-from core.services import export_log_record
 from core.xlsx import Sheet, xlsx_response
 
 
@@ -142,11 +141,13 @@ def activity_ledger(request, filterset):
         rows=rows(),
         widths=[18, 18, 14, 12, 36, 28, 36, 8, 24, 10, 10, 10, 12],
     )
-    response = xlsx_response("activity-ledger.xlsx", sheet)
-    export_log_record(
-        user=request.user, export="activities.ledger", query=request.GET, rows=response.rows_written
+    return xlsx_response(
+        "activity-ledger.xlsx",
+        sheet,
+        user=request.user,
+        export="activities.ledger",
+        query=request.GET,
     )
-    return response
 
 
 def attendance_sheets(request, activities, *, filename_hint: str = ""):
@@ -196,11 +197,10 @@ def attendance_sheets(request, activities, *, filename_hint: str = ""):
         rows=rows(),
         widths=[18, 14, 36, 12, 28, 10, 20],
     )
-    response = xlsx_response("attendance.xlsx", sheet)
-    export_log_record(
+    return xlsx_response(
+        "attendance.xlsx",
+        sheet,
         user=request.user,
         export="activities.attendance",
         query=request.GET,
-        rows=response.rows_written,
     )
-    return response

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from alliance import selectors
 from alliance.forms import NeedFilter, ResourceFilter
 from alliance.models import Claim
-from core.services import export_log_record
 from core.xlsx import Sheet, xlsx_response
 
 CHUNK = 500
@@ -100,7 +99,7 @@ def coordination_workbook(request: HttpRequest):
         "day": timezone.localdate().isoformat(),
     }
     response = xlsx_response(
-        "core.xlsx",
+        "coordination.xlsx",
         [
             Sheet(
                 title=_("Needs"),
@@ -135,8 +134,8 @@ def coordination_workbook(request: HttpRequest):
                 rows=resource_rows(user, resources),
             ),
         ],
-    )
-    export_log_record(
-        user=user, export="alliance.coordination", query=request.GET, rows=response.rows_written
+        user=user,
+        export="alliance.coordination",
+        query=request.GET,
     )
     return response

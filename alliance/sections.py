@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from alliance import selectors
 from alliance.models import ClaimState, ResourceState
-from home.dashboard import open_needs_near
 
 SECTION_ROWS = 5
 
@@ -34,7 +33,9 @@ def organization_section_context(request, organization) -> dict:
     )
     return {
         "community_organization": organization,
-        "community_needs_nearby": open_needs_near(user, organization, today, limit=SECTION_ROWS),
+        "community_needs_nearby": selectors.open_needs_near(
+            user, organization, today, limit=SECTION_ROWS
+        ),
         "community_claims": list(claims),
         "community_resources": list(resources),
     }

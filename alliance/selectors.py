@@ -457,3 +457,24 @@ def annual_targets_for(user) -> QuerySet[AnnualTarget]:
     if not (user and user.is_authenticated and user.is_active):
         return AnnualTarget.objects.none()
     return AnnualTarget.objects.all()
+
+
+def open_needs_near(user, organization, today: datetime.date, *, limit: int = 10):
+    """Open community needs in the organization's district (or community) still wanted (the
+    secretary's 首页 and the organization page's community section)."""
+    district_id = organization.district_id or (
+        organization.community.district_id if organization.community_id else None
+    )
+    if organization.community_id:
+        near = Q(community_id=organization.community_id)
+        if district_id:
+            near |= Q(community__district_id=district_id)
+    elif district_id:
+        near = Q(community__district_id=district_id)
+    else:
+        return []
+    return list(
+        needs_for(user)
+        .filter(near, state=NeedState.OPEN, wanted_by__gte=today)
+        .order_by("wanted_by", "pk")[:limit]
+    )

@@ -44,6 +44,8 @@ from alliance.models import (
 )
 from alliance.permissions import acts_for, community_organization_of
 from branches.models import Brand, Kind, Organization, Status
+from branches.signals import organization_dissolved
+from core.history import update_with_action
 from core.permissions import organization_in_scope
 
 # The activity an accepted claim becomes: its type and brand (三银) from the category.
@@ -442,6 +444,17 @@ def _refresh_fulfilment(item, wanted: int, open_states: Sequence[str]) -> bool:
         item.save(update_fields=["state", "updated_at"])
         return True
     return False
+
+
+@receiver(organization_dissolved, dispatch_uid="alliance_membership_ends_on_dissolution")
+def _organization_dissolved(sender, organization, dissolved_on, acting_user, **kwargs) -> None:
+    """A dissolved organization leaves the alliance on the day it was dissolved (same
+    transaction as the dissolution)."""
+    update_with_action(
+        AllianceMembership.objects.filter(organization=organization, left_on__isnull=True),
+        "alliance.membership.end_on_dissolution",
+        left_on=dissolved_on,
+    )
 
 
 @receiver(activity_held, dispatch_uid="alliance_claim_fulfilment")

@@ -77,9 +77,15 @@ def rubric_sheets(rubric: Rubric) -> list[Sheet]:
     return [items, settings]
 
 
-def rubric_download(rubric: Rubric):
+def rubric_download(rubric: Rubric, *, user):
     filename = f"rubric-{rubric.year}-{rubric.category}.xlsx"
-    return xlsx_response(filename, rubric_sheets(rubric))
+    return xlsx_response(
+        filename,
+        rubric_sheets(rubric),
+        user=user,
+        export="assessment.rubric",
+        query={"rubric": rubric.pk},
+    )
 
 
 def score_sheets(round_: Round) -> list[Sheet]:
@@ -145,5 +151,11 @@ def score_sheets(round_: Round) -> list[Sheet]:
     return sheets
 
 
-def score_sheet_download(round_: Round):
-    return xlsx_response(f"score-sheet-{round_.year}-{round_.pk}.xlsx", score_sheets(round_))
+def score_sheet_download(round_: Round, *, user):
+    return xlsx_response(
+        f"score-sheet-{round_.year}-{round_.pk}.xlsx",
+        score_sheets(round_),
+        user=user,
+        export="assessment.score_sheet",
+        query={"round": round_.pk},
+    )

@@ -43,7 +43,6 @@ from assessment.models import (
 )
 from branches.models import Category
 from core.permissions import require_perm
-from core.services import export_log_record
 from core.xlsx import Sheet, xlsx_response
 
 PAGE_SIZE = 50
@@ -101,14 +100,7 @@ def rubric_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def rubric_download(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "assessment.view_rubric")
     rubric = selectors.get_rubric_for(request.user, pk)
-    response = exports.rubric_download(rubric)
-    export_log_record(
-        user=request.user,
-        export="assessment.rubric",
-        query={"rubric": rubric.pk},
-        rows=response.rows_written,
-    )
-    return response
+    return exports.rubric_download(rubric, user=request.user)
 
 
 def rubric_copy(request: HttpRequest) -> HttpResponse:
@@ -371,14 +363,7 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
 def round_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "assessment.view_results")
     round_ = selectors.get_round_for(request.user, pk)
-    response = exports.score_sheet_download(round_)
-    export_log_record(
-        user=request.user,
-        export="assessment.score_sheet",
-        query={"round": round_.pk},
-        rows=response.rows_written,
-    )
-    return response
+    return exports.score_sheet_download(round_, user=request.user)
 
 
 # --- Results across rounds (the 首页's grade figures link here) -----------------------------
@@ -477,14 +462,13 @@ def results_export(request: HttpRequest) -> HttpResponse:
         % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
         widths=[8, 36, 36, 12, 10, 10, 8, 10],
     )
-    response = xlsx_response("assessment-results.xlsx", sheet)
-    export_log_record(
+    return xlsx_response(
+        "assessment-results.xlsx",
+        sheet,
         user=request.user,
         export="assessment.results",
         query=request.GET,
-        rows=response.rows_written,
     )
-    return response
 
 
 # --- Role pages ----------------------------------------------------------------------------

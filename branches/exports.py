@@ -71,15 +71,18 @@ def organization_row(org) -> list:
     ]
 
 
-def organizations_xlsx(queryset: QuerySet):
+def organizations_xlsx(queryset: QuerySet, *, user, query):
     """`queryset` comes from selectors.organization_list_for + the list's FilterSet."""
     rows = (organization_row(org) for org in queryset.iterator(chunk_size=500))
     return xlsx_response(
-        "core.xlsx",
+        "organizations.xlsx",
         Sheet(
             title=_("Organizations"),
             headers=_headers(),
             rows=rows,
             widths=[width for _key, width in HEADERS],
         ),
+        user=user,
+        export="branches.organizations",
+        query=query,
     )

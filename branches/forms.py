@@ -1,4 +1,4 @@
-"""Forms of the organization pages and the alliance registry."""
+"""Forms of the organization pages."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from branches.models import (
     Organization,
     Status,
 )
+from branches.selectors import MEMBER_NORMAL
 from core.models import User
-from members.models import Member, MemberStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -154,9 +154,12 @@ class PositionForm(forms.ModelForm):
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
 
-        self.fields["member"].queryset = Member.objects.filter(
-            organization=organization, status=MemberStatus.NORMAL
-        ).order_by("name")
+        # The organization's own members (members.Member, by its reverse name).
+        self.fields["member"].queryset = (
+            organization.members.filter(status=MEMBER_NORMAL).order_by("name")
+            if organization is not None
+            else self.fields["member"].queryset.none()
+        )
         self.fields["person_name"].required = False
         self.fields["person_name"].help_text = _("Needed only when no member is chosen.")
 

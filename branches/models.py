@@ -172,6 +172,34 @@ SIX_HAVES = (
 PATH_STEP = 8  # digits per level in `path`
 
 
+class OrganizationQuerySet(models.QuerySet):
+    """Who may see which organizations, said once (STYLE: a scoped model says it itself)."""
+
+    def visible_to(self, user) -> OrganizationQuerySet:
+        """Bureau staff, supervisors, liaisons and viewers see every organization; a secretary
+        sees their own organization and its subtree; anyone else (no role, inactive,
+        anonymous) nothing."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_bureau_staff or user.is_supervisor or user.is_liaison or user.is_viewer:
+            return self
+        if user.is_secretary:
+            return self.subtree(user.organization)
+        return self.none()
+
+    def subtree(self, organization: Organization) -> OrganizationQuerySet:
+        """`organization` and everything below it (the materialized path)."""
+        return self.filter(in_subtree(organization))
+
+
+def in_subtree(organization: Organization, prefix: str = "") -> Q:
+    """A filter for rows whose organization lies in `organization`'s subtree:
+    `in_subtree(org)` on Organization itself, `in_subtree(org, "organization")` on a model with
+    an `organization` foreign key, `in_subtree(org, "member__organization")` further away."""
+    field = f"{prefix}__path__startswith" if prefix else "path__startswith"
+    return Q(**{field: organization.path})
+
+
 class Organization(models.Model):
     """Any node of the tree: party organizations of retired cadres and the alliance's partners.
 
@@ -257,6 +285,7 @@ class Organization(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OrganizationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Reads of the organization tree and the alliance registry, always scoped to a user.
+"""Reads of the organization tree, always scoped to a user.
 
 Other apps use:
 - `organizations_for(user)` — the organizations the user may see (a queryset);
@@ -32,36 +32,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import CommitteePosition, CommitteeTerm, Kind, Organization, Status
-from members.models import Member, MemberStatus
 
 ENDS_SOON_DAYS = 90
 MIN_FULL_MEMBERS = 3
 COMMITTEE_FROM_FULL_MEMBERS = 7
 MAX_MEMBERS = 50
+# members.MemberStatus.NORMAL (tests/members/test_models.py keeps the two equal).
+MEMBER_NORMAL = "normal"
 # The member-count rules (支部工作条例) are about branches.
 COUNTED_KINDS = (Kind.BRANCH,)
 
 
 def organizations_for(user) -> QuerySet[Organization]:
-    """Bureau staff, supervisors, liaisons and viewers see every organization; a secretary
-    sees their own organization and its subtree; anyone else nothing."""
-    queryset = Organization.objects.all()
-    if not (user and user.is_authenticated and user.is_active):
-        return queryset.none()
-    if user.is_bureau_staff or user.is_supervisor or user.is_liaison or user.is_viewer:
-        return queryset
-    if user.is_secretary:
-        return queryset.filter(path__startswith=user.organization.path)
-    return queryset.none()
+    """The organizations `user` may see (`Organization.objects.visible_to`)."""
+    return Organization.objects.visible_to(user)
 
 
 def _member_count(**conditions) -> Coalesce:
-
+    """Normal-status members of the row's organization (members.Member, read by its reverse
+    name `members`: branches sits below the members app and imports nothing of it)."""
+    member_filters = {f"members__{name}": value for name, value in conditions.items()}
     members = (
-        Member.objects.filter(organization=OuterRef("pk"), status=MemberStatus.NORMAL, **conditions)
+        Organization.objects.filter(
+            pk=OuterRef("pk"), members__status=MEMBER_NORMAL, **member_filters
+        )
         .order_by()
-        .values("organization")
-        .annotate(n=Count("pk"))
+        .values("pk")
+        .annotate(n=Count("members"))
         .values("n")
     )
     return Coalesce(Subquery(members, output_field=IntegerField()), Value(0))

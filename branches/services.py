@@ -1,4 +1,4 @@
-"""Writes of the organization tree, committees and the alliance registry.
+"""Writes of the organization tree and committees.
 
 Every function is keyword-only and atomic, validates with full_clean() before saving and
 raises django.core.exceptions.ValidationError (a dict naming the field) on bad input, so a form
@@ -16,9 +16,9 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from alliance.models import AllianceMembership
 from branches.models import PATH_STEP, CommitteePosition, CommitteeTerm, Kind, Organization, Status
-from members.models import Member, MemberStatus
+from branches.selectors import MEMBER_NORMAL
+from branches.signals import organization_dissolved
 
 TERM_YEARS = 3
 COMMUNITY_TERM_YEARS = 5
@@ -111,7 +111,7 @@ def organization_dissolve(
             {"dissolved_on": _("Dissolve or move its active sub-organizations first.")}
         )
 
-    if Member.objects.filter(organization=organization, status=MemberStatus.NORMAL).exists():
+    if organization.members.filter(status=MEMBER_NORMAL).exists():
         raise ValidationError(
             {"dissolved_on": _("Transfer its members to another organization first.")}
         )
@@ -123,8 +123,11 @@ def organization_dissolve(
     organization.dissolved_on = dissolved_on
     organization.full_clean(validate_constraints=False)
     organization.save()
-    AllianceMembership.objects.filter(organization=organization, left_on__isnull=True).update(
-        left_on=dissolved_on
+    organization_dissolved.send(
+        sender=Organization,
+        organization=organization,
+        dissolved_on=dissolved_on,
+        acting_user=acting_user,
     )
     return organization
 

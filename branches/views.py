@@ -28,7 +28,6 @@ from branches.forms import (
 )
 from branches.models import CommitteePosition
 from branches.sections import organization_sections
-from core.services import export_log_record
 
 # --- Organizations ------------------------------------------------------------------------
 
@@ -56,14 +55,7 @@ def organization_export(request: HttpRequest) -> HttpResponse:
     queryset = selectors.organization_list_for(request.user).order_by("path")
     filterset = OrganizationFilter(request.GET, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
-    response = exports.organizations_xlsx(rows)
-    export_log_record(
-        user=request.user,
-        export="branches.organizations",
-        query=request.GET,
-        rows=response.rows_written,
-    )
-    return response
+    return exports.organizations_xlsx(rows, user=request.user, query=request.GET)
 
 
 @dataclass

@@ -12,4 +12,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
-        from core import permissions  # noqa: F401
+        from core import history, permissions  # noqa: F401 (history names every record's action)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import models, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.signals import pre_create_historical_record
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 HISTORY_LIMIT = 20
 
@@ -105,3 +108,55 @@ def change_history(obj, *, limit: int = HISTORY_LIMIT, exclude: tuple[str, ...] 
             )
         )
     return entries
+
+
+# --- Writing history with the action's name -------------------------------------------------
+# Every historical record names the action that wrote it (`history_change_reason`): services
+# name theirs ("branches.organization.dissolve"); anything else (the admin, a fixture) gets
+# "<app>.<model>.create|update|delete" from the receiver below, so no row is nameless. Bulk and
+# queryset-update paths go through the helpers here, which write the history rows too.
+
+ACTION_BY_TYPE = {"+": "create", "~": "update", "-": "delete"}
+
+
+@receiver(pre_create_historical_record, dispatch_uid="core_history_action_name")
+def _name_the_action(sender, instance, history_instance, **kwargs) -> None:
+    if not history_instance.history_change_reason:
+        kind = ACTION_BY_TYPE.get(history_instance.history_type, "change")
+        history_instance.history_change_reason = f"{instance._meta.label_lower}.{kind}"
+
+
+def save_with_action(instance: models.Model, action: str, **save_kwargs) -> None:
+    """`instance.save(**save_kwargs)`, its history row named `action`."""
+    instance._change_reason = action
+    instance.save(**save_kwargs)
+
+
+def update_with_action(queryset: models.QuerySet, action: str, **changes) -> int:
+    """`queryset.update(**changes)` that leaves a history row per object, named `action`.
+
+    Rows are locked and saved one by one: this is for the few rows a workflow touches (a
+    dissolution, an expiry), not for bulk data loads (see `bulk_update_with_action`).
+    """
+    count = 0
+    with transaction.atomic():
+        for obj in queryset.select_for_update():
+            for name, value in changes.items():
+                setattr(obj, name, value)
+            save_with_action(obj, action, update_fields=list(changes))
+            count += 1
+    return count
+
+
+def bulk_create_with_action(model, objs, action: str, *, batch_size: int = 500) -> list:
+    """bulk_create with one history row per object, named `action`."""
+    return bulk_create_with_history(
+        objs, model, batch_size=batch_size, default_change_reason=action
+    )
+
+
+def bulk_update_with_action(model, objs, fields, action: str, *, batch_size: int = 500) -> int:
+    """bulk_update with one history row per object, named `action`."""
+    return bulk_update_with_history(
+        objs, model, fields, batch_size=batch_size, default_change_reason=action
+    )

@@ -2,7 +2,8 @@
 written with openpyxl's write-only mode to a temporary file and streamed to the browser.
 
 Rows are consumed one at a time (pass a queryset's `.iterator()`), so a large export never sits
-in memory. Text that a spreadsheet would take for a formula is stored as plain text.
+in memory. Text that a spreadsheet would take for a formula is stored as plain text. Every
+download is written to the export log here, by the exporter itself.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, QueryDict
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from core.services import export_log_record
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,15 +110,25 @@ def build_workbook(sheets: Iterable[Sheet], target) -> int:
     return total
 
 
-def xlsx_response(filename: str, sheets: Iterable[Sheet] | Sheet) -> FileResponse:
-    """Build the workbook into a temporary file and stream it as a download."""
+def xlsx_response(
+    filename: str,
+    sheets: Iterable[Sheet] | Sheet,
+    *,
+    user,
+    export: str,
+    query: QueryDict | dict | str = "",
+    unmasked: bool = False,
+) -> FileResponse:
+    """Build the workbook into a temporary file, record the download in the export log (who,
+    which export, which filter, unmasked or not, how many rows) and stream it."""
     if isinstance(sheets, Sheet):
         sheets = [sheets]
     spool = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
     rows = build_workbook(sheets, spool)
     spool.seek(0)
+    export_log_record(user=user, export=export, query=query, unmasked=unmasked, rows=rows)
     response = FileResponse(
         spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
     )
-    response.rows_written = rows  # for the export log
+    response.rows_written = rows
     return response

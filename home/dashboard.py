@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from alliance import selectors as alliance_selectors
 from assessment.models import Assessment
 from branches.models import Brand, Category, District, Kind, Organization, Status
 from members.filters import AGE_BAND_CHOICES, directly_managed_q
@@ -716,7 +717,7 @@ def secretary_panel(user, *, today: datetime.date | None = None) -> dict[str, An
     panel["warnings"] = warnings
 
     panel["inactive_members"] = _members_without_attendance(user, today)
-    panel["open_needs"] = open_needs_near(user, organization, today)
+    panel["open_needs"] = alliance_selectors.open_needs_near(user, organization, today)
     return panel
 
 
@@ -739,30 +740,6 @@ def _members_without_attendance(user, today: datetime.date):
         .order_by("organization__path", "name")
     )
     return {"count": members.count(), "first": list(members[:10])}
-
-
-def open_needs_near(user, organization, today: datetime.date, *, limit: int = 10):
-    """Open community needs in the organization's district (or community) still wanted (the
-    secretary's 首页 and the organization page's community section)."""
-    needs_for = optional("alliance.selectors", "needs_for")
-    if needs_for is None:
-        return None
-    district_id = organization.district_id or (
-        organization.community.district_id if organization.community_id else None
-    )
-    if organization.community_id:
-        near = Q(community_id=organization.community_id)
-        if district_id:
-            near |= Q(community__district_id=district_id)
-    elif district_id:
-        near = Q(community__district_id=district_id)
-    else:
-        return []
-    return list(
-        needs_for(user)
-        .filter(near, state="open", wanted_by__gte=today)
-        .order_by("wanted_by", "pk")[:limit]
-    )
 
 
 def supervisor_panel(user) -> dict[str, Any]:

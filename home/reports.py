@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy
 from activities.models import ActivityType
 from branches.models import Brand, Category, Kind, Organization, Status
 from core.permissions import is_bureau_staff, is_signed_in, is_viewer
-from core.services import export_log_record
 from core.xlsx import Sheet, xlsx_response
 from home import dashboard
 from members.filters import AGE_BAND_CHOICES
@@ -533,14 +532,9 @@ def annual_workbook(request: HttpRequest, year: int) -> HttpResponse:
     with translation.override("zh-hans"):  # a Chinese report, whatever the page language
         sheets = annual_sheets(request.user, year)
         filename = _("%(year)s annual statistics.xlsx") % {"year": year}
-    response = xlsx_response(filename, sheets)
-    export_log_record(
-        user=request.user,
-        export="alliance.annual",
-        query={"year": year},
-        rows=response.rows_written,
+    return xlsx_response(
+        filename, sheets, user=request.user, export="alliance.annual", query={"year": year}
     )
-    return response
 
 
 def reports_index(request: HttpRequest) -> HttpResponse:

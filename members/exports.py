@@ -130,7 +130,7 @@ def export_headers() -> list[str]:
     ]
 
 
-def members_xlsx(members: QuerySet[Member], *, unmasked: bool):
+def members_xlsx(members: QuerySet[Member], *, unmasked: bool, user, query):
     sheet = Sheet(
         title=_("Members"),
         headers=export_headers(),
@@ -140,4 +140,6 @@ def members_xlsx(members: QuerySet[Member], *, unmasked: bool):
         % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
     )
     filename = f"members-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(filename, sheet)
+    return xlsx_response(
+        filename, sheet, user=user, export=EXPORT_NAME, query=query, unmasked=unmasked
+    )

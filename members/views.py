@@ -18,10 +18,9 @@ from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
 from core.privacy import mask_id_number, mask_phone
-from core.services import export_log_record
 from core.xlsx import XLSX_CONTENT_TYPE
 from members import imports, selectors, services
-from members.exports import EXPORT_NAME, members_xlsx
+from members.exports import members_xlsx
 from members.filters import MemberFilter
 from members.forms import (
     CommendationForm,
@@ -437,18 +436,9 @@ class ExportView(PermissionRequiredMixin, View):
         unmasked = request.GET.get("unmasked") == "1" and request.user.has_perm(
             "members.export_unmasked"
         )
-        response = members_xlsx(members, unmasked=unmasked)
-        if unmasked:
-            query = request.GET.copy()
-            query.pop("page", None)
-            export_log_record(
-                user=request.user,
-                export=EXPORT_NAME,
-                query=query,
-                unmasked=True,
-                rows=response.rows_written,
-            )
-        return response
+        query = request.GET.copy()
+        query.pop("page", None)
+        return members_xlsx(members, unmasked=unmasked, user=request.user, query=query)
 
 
 class ImportTemplateView(PermissionRequiredMixin, View):

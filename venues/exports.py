@@ -5,15 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.services import export_log_record
 from core.xlsx import Sheet, xlsx_response
-
-
-def _log(request, export: str, response):
-    export_log_record(
-        user=request.user, export=export, query=request.GET, rows=response.rows_written
-    )
-    return response
 
 
 def bookings_xlsx(request, bookings):
@@ -50,7 +42,13 @@ def bookings_xlsx(request, bookings):
         widths=[30, 20, 30, 30, 18, 18, 10, 10, 10, 10],
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _log(request, "venues.bookings", xlsx_response(f"bookings-{stamp}.xlsx", sheet))
+    return xlsx_response(
+        f"bookings-{stamp}.xlsx",
+        sheet,
+        user=request.user,
+        export="venues.bookings",
+        query=request.GET,
+    )
 
 
 def stats_xlsx(request, year: int, rows):
@@ -87,4 +85,10 @@ def stats_xlsx(request, year: int, rows):
         widths=[32, 10, 30, 10, 10, 10, 10, 10, 10, 10],
         number_formats={9: "0.0%"},
     )
-    return _log(request, "venues.stats", xlsx_response(f"venue-stats-{year}.xlsx", sheet))
+    return xlsx_response(
+        f"venue-stats-{year}.xlsx",
+        sheet,
+        user=request.user,
+        export="venues.stats",
+        query=request.GET,
+    )

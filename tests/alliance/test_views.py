@@ -358,7 +358,7 @@ def test_export_reads_back_with_claims_and_outcomes(client, world):
     response = login(client, world.staff).get(
         reverse("alliance:coordination_export"), {"year": year, "category": "culture"}
     )
-    assert response["Content-Disposition"].endswith('filename="core.xlsx"')
+    assert response["Content-Disposition"].endswith('filename="coordination.xlsx"')
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     needs, resources = workbook.worksheets
     rows = list(needs.iter_rows(min_row=3, values_only=True))
