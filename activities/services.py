@@ -31,20 +31,20 @@ from activities.models import (
     sniff_content_type,
 )
 from activities.permissions import activity_hosted_in_scope
+from core.errors import ServiceError
 from core.permissions import organization_in_scope
 from members.models import Member, MemberStatus
 from venues.services import BookingError, booking_cancel, booking_create
 
 
-class ActivityError(Exception):
+class ActivityError(ServiceError):
     """A write that cannot be done; the message is shown to the user (translated).
 
     `field` names the form field at fault (None: the whole form).
     """
 
     def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def _validation_message(exc: ValidationError) -> str:

@@ -45,6 +45,7 @@ from alliance.models import (
 from alliance.permissions import acts_for, community_organization_of
 from branches.models import Brand, Kind, Organization, Status
 from branches.signals import organization_dissolved
+from core.errors import ServiceError
 from core.history import update_with_action
 from core.permissions import organization_in_scope
 
@@ -67,7 +68,7 @@ DEFAULT_BRAND = Brand.SILVER_SHINE
 ACTIVITY_HOURS = 2
 
 
-class CoordinationError(Exception):
+class CoordinationError(ServiceError):
     """A coordination write that cannot be done; the message is shown to the user."""
 
 

@@ -36,9 +36,10 @@ from assessment.models import (
     Section,
     fmt_points,
 )
+from core.errors import ServiceError
 
 
-class AssessmentError(Exception):
+class AssessmentError(ServiceError):
     """A refused assessment write; `str(error)` is the message to show."""
 
 

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from branches.models import PATH_STEP, CommitteePosition, CommitteeTerm, Kind, Organization, Status
 from branches.selectors import MEMBER_NORMAL
 from branches.signals import organization_dissolved
+from core.errors import ServiceError
 
 TERM_YEARS = 3
 COMMUNITY_TERM_YEARS = 5
 MAX_EXTENSION_DAYS = 366  # "up to one year", leap years included
 
 
-class OrganizationError(Exception):
+class OrganizationError(ServiceError):
     """A write on the organization tree that the rules do not allow."""
 
 

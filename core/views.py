@@ -1,16 +1,22 @@
-"""Views of the ground floor: the 大字 switch, the language switch and the 404 page."""
+"""Views of the ground floor — the 大字 switch, the language switch, the 404 page — and the one
+view style every app follows (PortalPermissionMixin, add_service_error)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+from rules.contrib.views import PermissionRequiredMixin
 
 from core import services
+from core.errors import ServiceError
 
 
 @require_POST
@@ -37,3 +43,51 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return render(request, "404.html", status=404)
+
+
+# --- The one view style ------------------------------------------------------------------------
+# Every page is a class view that declares its permission once (`permission_required`, a
+# django-rules permission). A page about one object fetches it through a selector that takes
+# the user — another organization's object is a 404 before any rule runs — and the rule is
+# then asked about that object (403). Services raise `ServiceError` (or a model's
+# ValidationError); `add_service_error` puts either on the form, `service_error_message` makes
+# a message of it for a page without a form.
+
+
+class PortalPermissionMixin(PermissionRequiredMixin):
+    """`permission_required` on the page, or on `get_object()` when the page has one."""
+
+    def get_object(self):
+        """Return the page's object through a user-scoped selector (404 when not visible);
+        pages about no object leave this as it is."""
+        return None
+
+    @cached_property
+    def object(self):
+        return self.get_object()
+
+    def get_permission_object(self):
+        return self.object
+
+    def get_context_data(self, **kwargs):
+        if self.object is not None:
+            kwargs.setdefault("object", self.object)
+        return super().get_context_data(**kwargs)
+
+
+def add_service_error(form: forms.Form, error: ServiceError | ValidationError) -> None:
+    """Put a service's refusal on the field it names, or on the form as a whole."""
+    if isinstance(error, ServiceError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    elif hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def service_error_message(error: ServiceError | ValidationError) -> str:
+    """One sentence for messages.error() on a page without a form."""
+    if isinstance(error, ServiceError):
+        return error.message
+    return " ".join(error.messages)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Category, Community, Kind, Organization
+from core.errors import ServiceError
 from core.permissions import is_bureau_staff, organization_in_scope
 from members.models import (
     Commendation,
@@ -59,7 +60,7 @@ MEMBER_FIELDS = frozenset(
 )
 
 
-class MemberError(Exception):
+class MemberError(ServiceError):
     """A roster write that cannot be done; `str()` is a message for the user."""
 
     def __init__(self, message: str = "", errors: dict[str, list[str]] | None = None):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from core.errors import ServiceError
 from venues.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -36,7 +37,7 @@ from venues.permissions import can_manage_venue
 MAX_SERIES_DAYS = 731  # "a series over two years long" is refused
 
 
-class BookingError(Exception):
+class BookingError(ServiceError):
     """A booking cannot be made or changed; the message is for the user (Chinese).
 
     `field` names the form field at fault (None: the whole form); `conflict` is the booking
