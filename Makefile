@@ -32,11 +32,15 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; one test file stays on one worker).
+TEST_WORKERS ?= 2
+
 test: $(STAMP) .env catalogs
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 
 # For developers: add new source strings to the catalogs (then translate them).

@@ -6,8 +6,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import ActivityHost, ActivityStatus, ActivityType
-from activities.selectors import organizations_for
+from activities.models import ActivityStatus, ActivityType
+from activities.selectors import hosted_in_subtree, organizations_for
 from branches.models import Brand, Organization
 
 
@@ -53,11 +53,7 @@ class ActivityFilter(django_filters.FilterSet):
     def filter_organization(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(
-            pk__in=ActivityHost.objects.filter(organization__path__startswith=value.path).values(
-                "activity_id"
-            )
-        )
+        return queryset.filter(hosted_in_subtree(value))
 
     def filter_joint(self, queryset, name, value):
         return queryset.filter(is_joint=True) if value else queryset

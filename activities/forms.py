@@ -19,7 +19,7 @@ from activities.models import (
     TrainingSession,
 )
 from activities.selectors import organizations_for
-from branches.models import Organization, Status
+from branches.models import Organization, Status, in_subtree
 from members.models import Member, MemberStatus
 from venues.selectors import rooms_for
 
@@ -30,7 +30,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def members_in_scope(user):
     qs = Member.objects.filter(status=MemberStatus.NORMAL).select_related("organization")
     if user.is_secretary:
-        qs = qs.filter(organization__path__startswith=user.organization.path)
+        qs = qs.filter(in_subtree(user.organization, "organization"))
     return qs.order_by("organization__path", "name")
 
 

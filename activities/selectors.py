@@ -6,10 +6,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import connections
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,26 +21,34 @@ from activities.models import (
     ActivityHost,
     ActivityStatus,
     ActivityType,
+    Attachment,
     Attendance,
     AttendanceStatus,
+    Contest,
     ContestEntry,
     Period,
     RequiredFrequency,
+    TrainingSession,
+    VolunteerHours,
 )
-from branches.models import Organization, Status
+from branches.models import Organization, Status, in_subtree
+from core.models import User
+
+AnyUser = AbstractBaseUser | AnonymousUser
 
 # --- Activities ------------------------------------------------------------------------------
 
 
-def _hosted_in_subtree(path: str) -> Q:
+def hosted_in_subtree(organization: Organization) -> Q:
+    """Activities that `organization` or an organization below it hosts (lead or co-host)."""
     return Q(
-        pk__in=ActivityHost.objects.filter(organization__path__startswith=path).values(
+        pk__in=ActivityHost.objects.filter(in_subtree(organization, "organization")).values(
             "activity_id"
         )
     )
 
 
-def activities_for(user) -> QuerySet[Activity]:
+def activities_for(user: AnyUser | None) -> QuerySet[Activity]:
     """Staff, supervisors, liaisons and viewers read all; a secretary the activities that an
     organization of their subtree hosts or co-hosts."""
     qs = Activity.objects.select_related("organization").prefetch_related(
@@ -53,23 +64,33 @@ def activities_for(user) -> QuerySet[Activity]:
     if user.is_bureau_staff:
         return qs
     if user.is_secretary:
-        return qs.filter(_hosted_in_subtree(user.organization.path))
+        return qs.filter(hosted_in_subtree(user.organization))
     return qs
 
 
-def get_activity_for(user, pk) -> Activity:
+def get_activity_for(user: AnyUser, pk) -> Activity:
     try:
         return activities_for(user).get(pk=pk)
     except (Activity.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such activity.")) from None
 
 
-def organizations_for(user) -> QuerySet[Organization]:
-    """Organizations the user may pick in filters and forms."""
-    qs = Organization.objects.filter(status=Status.ACTIVE).order_by("path")
-    if user is not None and user.is_authenticated and user.is_secretary:
-        return qs.filter(path__startswith=user.organization.path)
-    return qs
+def organizations_for(user: AnyUser | None) -> QuerySet[Organization]:
+    """Active organizations the user may pick in filters and forms: those the user may see
+    (branches' rule: a secretary their subtree, no role or inactive nothing)."""
+    return Organization.objects.visible_to(user).filter(status=Status.ACTIVE).order_by("path")
+
+
+def get_organization_for(user: AnyUser, pk) -> Organization:
+    """An active organization the user may see; any other is a 404."""
+    return get_object_or_404(organizations_for(user), pk=pk)
+
+
+def get_attachment_for(user: AnyUser, pk) -> Attachment:
+    """An attachment of an activity the user may see; any other is a 404."""
+    return get_object_or_404(
+        Attachment.objects.filter(activity__in=activities_for(user).values("pk")), pk=pk
+    )
 
 
 # --- Local periods (Asia/Shanghai) -------------------------------------------------------------
@@ -370,12 +391,12 @@ class OverdueItem:
     held: int
 
 
-def _compliance_organizations(user) -> QuerySet[Organization]:
+def _compliance_organizations(user: AnyUser) -> QuerySet[Organization]:
     kinds = RequiredFrequency.objects.values("organization_kind")
     return organizations_for(user).filter(kind__in=kinds)
 
 
-def overdue_compliance(user, as_of: datetime.date) -> list[OverdueItem]:
+def overdue_compliance(user: AnyUser, as_of: datetime.date) -> list[OverdueItem]:
     """Every period of `as_of`'s year that has ended without the required meetings, across
     the organizations the user sees (4 queries whatever their number)."""
     organizations = list(_compliance_organizations(user))
@@ -458,7 +479,7 @@ def participation_rate(
     if member is not None:
         qs = qs.filter(member=member)
     if organization is not None:
-        qs = qs.filter(member__organization__path__startswith=organization.path)
+        qs = qs.filter(in_subtree(organization, "member__organization"))
     totals = qs.aggregate(
         expected=Count("pk"),
         present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
@@ -470,7 +491,7 @@ def participation_rate(
 
 def recent_activities(organization: Organization, limit: int = 5) -> list[Activity]:
     return list(
-        Activity.objects.filter(_hosted_in_subtree(organization.path))
+        Activity.objects.filter(hosted_in_subtree(organization))
         .select_related("organization")
         .order_by("-start")[:limit]
     )
@@ -478,11 +499,47 @@ def recent_activities(organization: Organization, limit: int = 5) -> list[Activi
 
 def contest_ranking(contest) -> list:
     """Entries with their average score, best first (one query)."""
-    from django.db.models import Avg
-
     return list(
         ContestEntry.objects.filter(contest=contest)
         .select_related("member")
         .annotate(average=Avg("scores__score"), judges=Count("scores"))
         .order_by("-average", "pk")
     )
+
+
+# --- Co-training, contests, volunteer hours ----------------------------------------------------
+
+
+def training_sessions_for(user: User) -> QuerySet[TrainingSession]:
+    """A secretary reads the sessions organized in their subtree; everyone else all."""
+    qs = TrainingSession.objects.select_related("organization", "activity")
+    if user.is_secretary:
+        qs = qs.filter(in_subtree(user.organization, "organization"))
+    return qs
+
+
+def get_training_for(user: User, pk) -> TrainingSession:
+    """A training session as the list scopes it; another organization's is a 404."""
+    return get_object_or_404(training_sessions_for(user), pk=pk)
+
+
+def get_contest(user: User, pk) -> Contest:
+    """Contests are the bureau's, read by every signed-in user."""
+    return get_object_or_404(Contest.objects.select_related("organization"), pk=pk)
+
+
+def get_contest_entry(user: User, pk) -> ContestEntry:
+    return get_object_or_404(ContestEntry.objects.select_related("contest", "member"), pk=pk)
+
+
+def volunteer_hours_for(
+    user: User, *, year: int, organization: Organization | None = None
+) -> QuerySet[VolunteerHours]:
+    """Ledger lines of `year`: a secretary's subtree's members, optionally one organization's
+    subtree."""
+    lines = VolunteerHours.objects.filter(date__year=year)
+    if user.is_secretary:
+        lines = lines.filter(in_subtree(user.organization, "member__organization"))
+    if organization is not None:
+        lines = lines.filter(in_subtree(organization, "member__organization"))
+    return lines

@@ -37,6 +37,8 @@ from alliance.services import (
 )
 from branches.demo import ALLIANCE_BY_END_OF_2025, ALLIANCE_SIZE, random_date
 from branches.models import Community, Kind, Organization, Status
+from core.actors import system_actor
+from core.history import bulk_create_with_action
 from members.models import Member, MemberStatus, Skill
 
 PILOTS = ("北关社区", "阅海万家社区", "地矿局社区", "宝湖社区", "玫瑰园社区", "信义社区")
@@ -98,7 +100,7 @@ def _alliance(rng, nodes: list, scale: int) -> None:
                 role=AllianceRole.LEAD if lead else AllianceRole.MEMBER,
             )
         )
-    AllianceMembership.objects.bulk_create(rows)
+    bulk_create_with_action(AllianceMembership, rows, "alliance.membership.seed")
 
 
 def _targets() -> None:
@@ -178,6 +180,7 @@ def seed(*, context) -> None:
         out.write("alliance community: skipped (no community party organizations or branches yet)")
         return
     skills = {skill.name: skill for skill in Skill.objects.all()}
+    actor = system_actor()
 
     def held(claim, start):
         """Re-date the accepted claim's activity into the past and mark it held."""
@@ -185,7 +188,7 @@ def seed(*, context) -> None:
         activity.start = start
         activity.end = start + datetime.timedelta(hours=2)
         activity.save(update_fields=["start", "end"])
-        activity_mark_held(activity=activity, acting_user=None)
+        activity_mark_held(activity=activity, acting_user=actor)
 
     needs = resources = 0
     for index, name in enumerate(PILOTS):
@@ -197,7 +200,7 @@ def seed(*, context) -> None:
             if Need.objects.filter(title=title, community=org.community).exists():
                 continue
             need = need_post(
-                acting_user=None,
+                acting_user=actor,
                 organization=org,
                 title=title,
                 category=category,
@@ -210,12 +213,12 @@ def seed(*, context) -> None:
             if fate == "open":
                 continue
             provider = providers[rng.randrange(len(providers))]
-            claim = need_claim(need=need, organization=provider, acting_user=None, people=people)
+            claim = need_claim(need=need, organization=provider, acting_user=actor, people=people)
             if fate == "claimed":
-                claim_accept(claim=claim, acting_user=None)
+                claim_accept(claim=claim, acting_user=actor)
             else:
                 start = _at(today - datetime.timedelta(days=rng.randint(5, 60)))
-                claim = claim_accept(claim=claim, acting_user=None, start=start)
+                claim = claim_accept(claim=claim, acting_user=actor, start=start)
                 held(claim, start)
 
     for index, (title, category, capacity, wanted, fate) in enumerate(RESOURCES):
@@ -223,7 +226,7 @@ def seed(*, context) -> None:
         if Resource.objects.filter(title=title, organization=provider).exists():
             continue
         resource = resource_post(
-            acting_user=None,
+            acting_user=actor,
             organization=provider,
             title=title,
             category=category,
@@ -239,14 +242,14 @@ def seed(*, context) -> None:
         community_org = community_orgs[sorted(community_orgs)[index % len(community_orgs)]]
         try:
             claim = resource_claim(
-                resource=resource, organization=community_org, acting_user=None, people=10
+                resource=resource, organization=community_org, acting_user=actor, people=10
             )
         except CoordinationError:
             continue
         start = _at(today - datetime.timedelta(days=20 + index))
         claim = claim_accept(
             claim=claim,
-            acting_user=None,
+            acting_user=actor,
             start=start if fate == "fulfilled" else _at(today + datetime.timedelta(days=10)),
         )
         if fate == "fulfilled":
@@ -264,7 +267,7 @@ def seed(*, context) -> None:
     studio = MediationStudio.objects.filter(community=community, name=studio_name).first()
     if studio is None:
         studio = studio_create(
-            acting_user=None,
+            acting_user=actor,
             community=community,
             name=studio_name,
             host_organization=host,
@@ -284,13 +287,13 @@ def seed(*, context) -> None:
             for weekday in (0, 2, 4):  # Monday, Wednesday, Friday
                 day = monday + datetime.timedelta(weeks=week, days=weekday)
                 member = mediators[(week * 3 + weekday) % len(mediators)]
-                rota_shift_add(studio=studio, member=member, date=day, acting_user=None)
+                rota_shift_add(studio=studio, member=member, date=day, acting_user=actor)
     if not studio.cases.exists():
         for index, (ago, kind, parties, summary, outcome) in enumerate(CASES):
             day = today + datetime.timedelta(days=ago)
             mediation_case_record(
                 studio=studio,
-                acting_user=None,
+                acting_user=actor,
                 date=day,
                 kind=kind,
                 parties=parties,

@@ -134,3 +134,6 @@ rules.add_perm("alliance.view_alliancemembership", is_signed_in)
 rules.add_perm("alliance.change_alliancemembership", is_bureau_staff)
 rules.add_perm("alliance.view_annualtarget", is_signed_in)
 rules.add_perm("alliance.change_annualtarget", is_bureau_staff)
+
+# The landing page /alliance/: the alliance in figures, for everybody signed in.
+rules.add_perm("alliance.view_overview", is_signed_in)

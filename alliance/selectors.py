@@ -24,17 +24,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityHost, ActivityStatus
+from activities.selectors import participation_rate
 from alliance.models import (
     AllianceMembership,
     AnnualTarget,
+    CaseOutcome,
     Claim,
     ClaimState,
     CoordinationCategory,
+    Hub,
     MediationCase,
     MediationStudio,
     Need,
     NeedState,
     Resource,
+    ResourceState,
     RotaShift,
 )
 from alliance.permissions import acts_for
@@ -433,8 +437,14 @@ class AllianceFigures:
     participation_rate: float | None  # from the activities app, when it provides it
 
 
+def _reference_day(year: int) -> datetime.date:
+    """31 December of `year`, or today while the year runs (as the 首页 counts)."""
+    return min(datetime.date(year, 12, 31), timezone.localdate())
+
+
 def _participation_rate(year: int) -> float | None:
-    return None  # FIXME(house): wire to activities.selectors like the 首页
+    """党员活动参与率 of `year`, computed exactly as the 首页 computes it."""
+    return participation_rate(start=datetime.date(year, 1, 1), end=_reference_day(year)).rate
 
 
 def alliance_figures(year: int) -> AllianceFigures:
@@ -477,4 +487,74 @@ def open_needs_near(user, organization, today: datetime.date, *, limit: int = 10
         needs_for(user)
         .filter(near, state=NeedState.OPEN, wanted_by__gte=today)
         .order_by("wanted_by", "pk")[:limit]
+    )
+
+
+# --- The landing page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllianceOverview:
+    year: int
+    hub_counts: list  # (hub label, organizations in it today)
+    organizations: int  # in the alliance today
+    figures: AllianceFigures  # this year's actual figures
+    target: AnnualTarget | None  # this year's targets, when set
+    organizations_share: float | None  # progress toward the target number of organizations
+    open_needs: int
+    open_resources: int
+    claims: dict  # this year's claims by state, with "total"
+    mediation: dict  # this year's mediation cases by outcome, with "total" and "studios"
+
+
+def _share(actual, target) -> float | None:
+    if not target:
+        return None
+    return min(float(actual) / float(target), 1.0)
+
+
+def alliance_overview(user, *, year: int | None = None) -> AllianceOverview:
+    """What the alliance is this year, in figures (the /alliance/ page). Counts only, each a
+    single aggregate query: the number of queries does not grow with the rows."""
+    today = timezone.localdate()
+    year = year or today.year
+    active = AllianceMembership.objects.filter(left_on__isnull=True).order_by()
+    counts = dict(active.values_list("hub").annotate(n=Count("pk")))
+    hub_counts = [(label, counts.get(value, 0)) for value, label in Hub.choices]
+    target = AnnualTarget.objects.filter(year=year).first()
+    figures = alliance_figures(year)
+    open_needs = (
+        needs_for(user)
+        .filter(state__in=[NeedState.OPEN, NeedState.CLAIMED], wanted_by__gte=today)
+        .order_by()
+        .count()
+    )
+    open_resources = (
+        resources_for(user)
+        .filter(state__in=[ResourceState.OPEN, ResourceState.CLAIMED], available_until__gte=today)
+        .order_by()
+        .count()
+    )
+    claims = Claim.objects.filter(claimed_at__year=year).aggregate(
+        total=Count("pk"),
+        **{state: Count("pk", filter=Q(state=state)) for state in ClaimState.values},
+    )
+    mediation = MediationCase.objects.filter(date__year=year).aggregate(
+        total=Count("pk"),
+        **{outcome: Count("pk", filter=Q(outcome=outcome)) for outcome in CaseOutcome.values},
+    )
+    mediation["studios"] = MediationStudio.objects.count()
+    return AllianceOverview(
+        year=year,
+        hub_counts=hub_counts,
+        organizations=sum(counts.values()),
+        figures=figures,
+        target=target,
+        organizations_share=_share(
+            figures.organizations, target.organizations_target if target else None
+        ),
+        open_needs=open_needs,
+        open_resources=open_resources,
+        claims=claims,
+        mediation=mediation,
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import GradeThresholds, InspectionKind, Rubric
+from assessment.services import AssessmentError
 from branches.models import Category, Organization, Status
 from core.models import Role, User
 
@@ -152,3 +155,60 @@ class RectificationDoneForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The completion date cannot be in the future."))
         return value
+
+
+class PostedRows:
+    """The item rows the scoring and the self-assessment pages post alike: `item` lists the
+    item ids, and each row's fields come as `<field>_<item id>` (plus, on the scoring page,
+    `deduction_<id>` ticks and a `veto_<id>` box). Malformed input is an AssessmentError."""
+
+    @dataclass
+    class Row:
+        item_id: int
+        values: dict[str, str]
+        deduction_ids: list[int]
+        veto: bool
+
+    def __init__(self, data, *, fields: tuple[str, ...]):
+        self.data = data
+        self.fields = fields
+
+    def version(self) -> int:
+        try:
+            return int(self.data.get("version", "0") or 0)
+        except ValueError:
+            raise AssessmentError(_("The form was incomplete; reload the page.")) from None
+
+    def item_ids(self) -> list[int]:
+        try:
+            return [int(raw) for raw in self.data.getlist("item")]
+        except ValueError:
+            raise AssessmentError(_("That item is not part of this assessment.")) from None
+
+    def rows(self) -> list[PostedRows.Row]:
+        rows = []
+        for item_id in self.item_ids():
+            try:
+                ticks = [int(v) for v in self.data.getlist(f"deduction_{item_id}")]
+            except ValueError:
+                raise AssessmentError(_("A ticked deduction is not valid.")) from None
+            rows.append(
+                PostedRows.Row(
+                    item_id=item_id,
+                    values={name: self.data.get(f"{name}_{item_id}", "") for name in self.fields},
+                    deduction_ids=ticks,
+                    veto=self.data.get(f"veto_{item_id}") == "on",
+                )
+            )
+        return rows
+
+    def overlay(self, rows) -> None:
+        """Show what the user typed again after a refused save (nothing of it was saved)."""
+        posted = set(self.data.getlist("item"))
+        for row in rows:
+            pk = row.item_id
+            if str(pk) not in posted:
+                continue
+            row.posted = {name: self.data.get(f"{name}_{pk}", "") for name in self.fields}
+            row.ticked_ids = {int(v) for v in self.data.getlist(f"deduction_{pk}") if v.isdigit()}
+            row.posted["veto"] = self.data.get(f"veto_{pk}") == "on"

@@ -14,6 +14,7 @@ from branches.models import (
     Community,
     Organization,
     Status,
+    in_subtree,
 )
 from branches.selectors import MEMBER_NORMAL
 from core.models import User
@@ -102,10 +103,10 @@ class OrganizationForm(forms.ModelForm):
         if "parent" in self.fields:
             parents = Organization.objects.filter(status=Status.ACTIVE).order_by("path")
             if not staff and user is not None and user.organization_id:
-                parents = parents.filter(path__startswith=user.organization.path)
+                parents = parents.subtree(user.organization)
                 self.fields["parent"].required = True
             if self.instance.pk:
-                parents = parents.exclude(path__startswith=self.instance.path)
+                parents = parents.exclude(in_subtree(self.instance))
             self.fields["parent"].queryset = parents
         if "liaison" in self.fields:
             self.fields["liaison"].queryset = User.objects.filter(is_active=True).order_by(

@@ -20,6 +20,7 @@ from branches.models import PATH_STEP, CommitteePosition, CommitteeTerm, Kind, O
 from branches.selectors import MEMBER_NORMAL
 from branches.signals import organization_dissolved
 from core.errors import ServiceError
+from core.history import save_with_action, update_with_action
 
 TERM_YEARS = 3
 COMMUNITY_TERM_YEARS = 5
@@ -65,10 +66,10 @@ def organization_create(*, acting_user, **fields: Any) -> Organization:
     organization = Organization(**fields)
     organization.full_clean(validate_constraints=False)
     _check_name_unique(organization)
-    organization.save()
+    save_with_action(organization, "branches.organization.create")
     organization.path = _path_for(organization)
     organization.depth = organization.path.count("/") - 1
-    organization.save(update_fields=["path", "depth"])
+    save_with_action(organization, "branches.organization.place", update_fields=["path", "depth"])
     return organization
 
 
@@ -85,8 +86,13 @@ def organization_update(*, organization: Organization, acting_user, **fields: An
     new_path = _path_for(organization)
     if new_path != old_path:
         new_depth = new_path.count("/") - 1
-        # One UPDATE for the descendants: swap the old prefix for the new one.
-        Organization.objects.filter(path__startswith=old_path).exclude(pk=organization.pk).update(
+        # One UPDATE for the descendants: swap the old prefix for the new one; then one history
+        # row each, written in bulk, so the move is in every descendant's history.
+        descendants = Organization.objects.filter(path__startswith=old_path).exclude(
+            pk=organization.pk
+        )
+        descendant_ids = list(descendants.values_list("pk", flat=True))
+        descendants.update(
             path=Concat(
                 Value(new_path),
                 Substr("path", len(old_path) + 1, Length("path")),
@@ -94,8 +100,14 @@ def organization_update(*, organization: Organization, acting_user, **fields: An
             ),
             depth=F("depth") + (new_depth - old_depth),
         )
+        Organization.history.bulk_history_create(
+            list(Organization.objects.filter(pk__in=descendant_ids)),
+            update=True,
+            default_user=acting_user,
+            default_change_reason="branches.organization.move_with_parent",
+        )
         organization.path, organization.depth = new_path, new_depth
-    organization.save()
+    save_with_action(organization, "branches.organization.update")
     return organization
 
 
@@ -123,7 +135,7 @@ def organization_dissolve(
     organization.status = Status.DISSOLVED
     organization.dissolved_on = dissolved_on
     organization.full_clean(validate_constraints=False)
-    organization.save()
+    save_with_action(organization, "branches.organization.dissolve")
     organization_dissolved.send(
         sender=Organization,
         organization=organization,
@@ -181,11 +193,13 @@ def committee_term_start(
         organization=organization, started_on=started_on, ends_on=ends_on, is_current=True
     )
     _validate_term(term)
-    CommitteeTerm.objects.filter(organization=organization, is_current=True).update(
-        is_current=False
+    update_with_action(
+        CommitteeTerm.objects.filter(organization=organization, is_current=True),
+        "branches.committee_term.end_with_new_term",
+        is_current=False,
     )
     term.full_clean()
-    term.save()
+    save_with_action(term, "branches.committee_term.start")
     return term
 
 
@@ -197,7 +211,7 @@ def committee_term_update(*, term: CommitteeTerm, acting_user, **fields: Any) ->
         setattr(term, name, value)
     _validate_term(term)
     term.full_clean()
-    term.save()
+    save_with_action(term, "branches.committee_term.update")
     return term
 
 

@@ -20,7 +20,7 @@ account_patterns = [
 ]
 
 urlpatterns = [
-    path("", home_views.home, name="home"),
+    path("", home_views.HomeView.as_view(), name="home"),
     path("accounts/", include(account_patterns)),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("alliance/", include("alliance.urls")),

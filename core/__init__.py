@@ -1,0 +1,3 @@
+"""core — the ground floor of the house: accounts, permissions, exporter, privacy, history.
+
+It imports no app of the portal (import-linter checks it)."""

@@ -1,3 +1,5 @@
+"""Admin for accounts and the export log."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _

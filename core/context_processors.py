@@ -1,3 +1,5 @@
+"""Template context every page has: the 大字 setting and the active section for the nav."""
+
 from django.http import HttpRequest
 
 

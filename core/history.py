@@ -127,9 +127,13 @@ def _name_the_action(sender, instance, history_instance, **kwargs) -> None:
 
 
 def save_with_action(instance: models.Model, action: str, **save_kwargs) -> None:
-    """`instance.save(**save_kwargs)`, its history row named `action`."""
+    """`instance.save(**save_kwargs)`, its history row named `action` (and only that save's:
+    the name is cleared afterwards, so a later plain save is not named after this one)."""
     instance._change_reason = action
-    instance.save(**save_kwargs)
+    try:
+        instance.save(**save_kwargs)
+    finally:
+        del instance._change_reason
 
 
 def update_with_action(queryset: models.QuerySet, action: str, **changes) -> int:
@@ -148,15 +152,25 @@ def update_with_action(queryset: models.QuerySet, action: str, **changes) -> int
     return count
 
 
-def bulk_create_with_action(model, objs, action: str, *, batch_size: int = 500) -> list:
-    """bulk_create with one history row per object, named `action`."""
+def bulk_create_with_action(
+    model, objs, action: str, *, acting_user=None, batch_size: int = 500
+) -> list:
+    """bulk_create with one history row per object, named `action`; the rows name
+    `acting_user` (else the request's user, through simple_history's middleware)."""
     return bulk_create_with_history(
-        objs, model, batch_size=batch_size, default_change_reason=action
+        objs, model, batch_size=batch_size, default_change_reason=action, default_user=acting_user
     )
 
 
-def bulk_update_with_action(model, objs, fields, action: str, *, batch_size: int = 500) -> int:
-    """bulk_update with one history row per object, named `action`."""
+def bulk_update_with_action(
+    model, objs, fields, action: str, *, acting_user=None, batch_size: int = 500
+) -> int:
+    """bulk_update with one history row per object, named `action` (and `acting_user`)."""
     return bulk_update_with_history(
-        objs, model, fields, batch_size=batch_size, default_change_reason=action
+        objs,
+        model,
+        fields,
+        batch_size=batch_size,
+        default_change_reason=action,
+        default_user=acting_user,
     )

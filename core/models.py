@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+SYSTEM_USERNAME = "system"
+
 
 class Role(models.TextChoices):
     STAFF = "staff", _("Bureau staff")
@@ -54,7 +56,20 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @property
+    def is_system(self) -> bool:
+        """The system actor (core.actors): inactive, no password, acts for the bureau in jobs,
+        reminders and the demo seed — never a person signing in."""
+        return (
+            not self.is_active
+            and self.username == SYSTEM_USERNAME
+            and self.role == Role.STAFF
+            and not self.has_usable_password()
+        )
+
+    @property
     def is_bureau_staff(self) -> bool:
+        if self.is_system:
+            return True
         return self.is_active and (self.is_superuser or self.role == Role.STAFF)
 
     @property

@@ -65,5 +65,4 @@ def secretary_of_organization(user, organization) -> bool:
     return bool(is_secretary(user) and organization_in_scope(user, organization))
 
 
-rules.add_perm("core.view_home", is_signed_in)
 rules.add_perm("core.view_exportlog", is_bureau_staff)

@@ -1,4 +1,5 @@
-"""Writes of the alliance app that matter: accounts and the export log."""
+"""Writes of the ground floor: the 大字 setting on an account and the export log (which the
+exporter in core.xlsx writes for every download)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,6 @@ class HomeConfig(AppConfig):
 
     def ready(self) -> None:
         # The 首页 cache is dropped when a write under its figures commits.
-        from home import dashboard
+        from home import cache, permissions  # noqa: F401 (rules live in permissions.py)
 
-        dashboard.connect_invalidation()
+        cache.connect_invalidation()

@@ -9,34 +9,33 @@ selector alone). An entry whose URL does not exist yet is left out.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import rules
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
 
-from activities.models import ActivityType
+from activities.models import Activity, ActivityStatus, ActivityType
+from assessment.models import Assessment
 from branches.models import Brand, Category, Kind, Organization, Status
-from core.permissions import is_bureau_staff, is_signed_in, is_viewer
+from branches.selectors import in_alliance_q
+from core.permissions import is_signed_in
+from core.views import PortalPermissionMixin
 from core.xlsx import Sheet, xlsx_response
-from home import dashboard
+from home.figures import year_range
+from home.kpis import DASH, staff_kpis
 from members.filters import AGE_BAND_CHOICES
-from members.models import MemberCategory, MemberStatus
+from members.models import Member, MemberCategory, MemberStatus
 from members.selectors import AGE_BANDS, age_range_q
+from venues.selectors import venue_stats
 
 FIRST_YEAR = 2020  # the alliance's records start here (shared venue uses "since 2020")
-
-may_download_annual_report = is_bureau_staff | is_viewer
-if not rules.perm_exists("alliance.view_annual_report"):
-    rules.add_perm("alliance.view_annual_report", may_download_annual_report)
 
 
 # --- Registry of the portal's Excel exports -----------------------------------------------------
@@ -218,30 +217,24 @@ def _caption(year: int, title: str, made_at: datetime.datetime) -> str:
 def overview_rows(user, year: int) -> list[tuple]:
     """(group, figure, count, share, note) — the 首页's headline figures for `year`."""
     rows = []
-    for group in dashboard.staff_kpis(user, year):
+    for group in staff_kpis(user, year):
         for kpi in group.kpis:
             count = kpi.value if kpi.kind == "count" else None
             share = kpi.value if kpi.kind == "percent" else None
-            note = kpi.note or ("" if kpi.value is not None else dashboard.DASH)
+            note = kpi.note or ("" if kpi.value is not None else DASH)
             rows.append((str(group.title), str(kpi.label), count, share, note))
     return rows
 
 
 def organization_rows() -> list[tuple]:
     """Active organizations by district, kind and category, with those in the alliance."""
-
-    in_alliance_q = dashboard.optional("branches.selectors", "in_alliance_q")
-    queryset = Organization.objects.filter(status=Status.ACTIVE)
-    if in_alliance_q is not None:
-        queryset = queryset.annotate(in_alliance=in_alliance_q())
-        alliance_count = Count("pk", filter=Q(in_alliance=True))
-    else:
-        alliance_count = Count("pk", filter=Q(pk__in=[]))
     rows = (
-        queryset.values("district__position", "district__name", "kind", "category")
+        Organization.objects.filter(status=Status.ACTIVE)
+        .annotate(in_alliance=in_alliance_q())
+        .values("district__position", "district__name", "kind", "category")
         .annotate(
             n=Count("pk"),
-            alliance=alliance_count,
+            alliance=Count("pk", filter=Q(in_alliance=True)),
             directly=Count("pk", filter=Q(directly_managed=True)),
             pilots=Count("pk", filter=Q(pilot_year__isnull=False)),
             demonstration=Count("pk", filter=Q(demonstration_year__isnull=False)),
@@ -266,10 +259,6 @@ def organization_rows() -> list[tuple]:
 
 def member_rows() -> tuple[list[str], list[tuple]]:
     """Members (normal status) by category (rows) and age band (columns), with totals."""
-    Member = dashboard.model_or_none("members.Member")
-    if Member is None:
-        return [], []
-
     bands = {band: Count("pk", filter=age_range_q(low, high)) for band, low, high in AGE_BANDS}
     counts = {
         row["category"]: row
@@ -296,14 +285,10 @@ def member_rows() -> tuple[list[str], list[tuple]]:
 
 def activity_rows(year: int) -> list[tuple]:
     """Held activities of `year` by type and brand (rows) and local month (columns)."""
-    Activity = dashboard.model_or_none("activities.Activity")
-    if Activity is None:
-        return []
-
-    first, last = dashboard.year_range(year)
+    first, last = year_range(year)
     counts: dict[tuple[str, str], list[int]] = {}
     rows = (
-        Activity.objects.filter(status="held", start__gte=first, start__lt=last)
+        Activity.objects.filter(status=ActivityStatus.HELD, start__gte=first, start__lt=last)
         .annotate(month=ExtractMonth("start", tzinfo=timezone.get_default_timezone()))
         .values("type", "brand", "month")
         .annotate(n=Count("pk"))
@@ -314,7 +299,7 @@ def activity_rows(year: int) -> list[tuple]:
     joint_by_key = {
         (row["type"], row["brand"]): row["n"]
         for row in Activity.objects.filter(
-            status="held", start__gte=first, start__lt=last, is_joint=True
+            status=ActivityStatus.HELD, start__gte=first, start__lt=last, is_joint=True
         )
         .values("type", "brand")
         .annotate(n=Count("pk"))
@@ -338,10 +323,8 @@ def activity_rows(year: int) -> list[tuple]:
     return result
 
 
-def venue_rows(user, year: int) -> list[tuple] | None:
-    venue_stats = dashboard.optional("venues.selectors", "venue_stats")
-    if venue_stats is None:
-        return None
+def venue_rows(user, year: int) -> list[tuple]:
+    """One row per venue: bookings, shared uses, visitors, hours and utilisation of `year`."""
     return [
         (
             row.venue.name,
@@ -358,11 +341,8 @@ def venue_rows(user, year: int) -> list[tuple] | None:
     ]
 
 
-def assessment_rows(year: int) -> list[tuple] | None:
-    Assessment = dashboard.model_or_none("assessment.Assessment")
-    if Assessment is None:
-        return None
-
+def assessment_rows(year: int) -> list[tuple]:
+    """Every assessment of `year`'s rounds: total, grade, rank, veto."""
     categories = dict(Category.choices)
     queryset = (
         Assessment.objects.filter(round__year=year)
@@ -382,13 +362,6 @@ def assessment_rows(year: int) -> list[tuple] | None:
         )
         for a in queryset.iterator()
     ]
-
-
-def _missing(what: str) -> Iterator[tuple]:
-    yield (
-        dashboard.DASH,
-        _("Not available yet: the %(what)s records are still being built.") % {"what": what},
-    )
 
 
 def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> list[Sheet]:
@@ -431,19 +404,15 @@ def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> 
 
     title = _("Members")
     band_headers, rows = member_rows()
-    if band_headers:
-        headers = [_("Category"), *band_headers, _("70 and over"), _("Total")]
-        widths = [22, *[10] * len(band_headers), 12, 10]
-    else:
-        headers, widths, rows = [_("Item"), _("Note")], [14, 60], list(_missing(_("members")))
+    headers = [_("Category"), *band_headers, _("70 and over"), _("Total")]
     sheets.append(
         Sheet(
             title=title,
             caption=_caption(year, title, made_at),
             headers=headers,
             rows=rows,
-            widths=widths,
-            number_formats=dict.fromkeys(range(1, len(headers)), COUNT) if band_headers else {},
+            widths=[22, *[10] * len(band_headers), 12, 10],
+            number_formats=dict.fromkeys(range(1, len(headers)), COUNT),
         )
     )
 
@@ -461,7 +430,6 @@ def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> 
     )
 
     title = _("Venues")
-    rows = venue_rows(user, year)
     sheets.append(
         Sheet(
             title=title,
@@ -476,19 +444,14 @@ def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> 
                 _("Booked hours"),
                 _("Open hours"),
                 _("Utilisation"),
-            ]
-            if rows is not None
-            else [_("Item"), _("Note")],
-            rows=rows if rows is not None else list(_missing(_("venues"))),
-            widths=[30, 10, 28, 10, 10, 10, 12, 12, 10] if rows is not None else [14, 60],
-            number_formats={3: COUNT, 4: COUNT, 5: COUNT, 6: DECIMAL, 7: DECIMAL, 8: PERCENT}
-            if rows is not None
-            else {},
+            ],
+            rows=venue_rows(user, year),
+            widths=[30, 10, 28, 10, 10, 10, 12, 12, 10],
+            number_formats={3: COUNT, 4: COUNT, 5: COUNT, 6: DECIMAL, 7: DECIMAL, 8: PERCENT},
         )
     )
 
     title = _("Assessment")
-    rows = assessment_rows(year)
     sheets.append(
         Sheet(
             title=title,
@@ -502,12 +465,10 @@ def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> 
                 _("Grade"),
                 _("Rank"),
                 _("Vetoed"),
-            ]
-            if rows is not None
-            else [_("Item"), _("Note")],
-            rows=rows if rows is not None else list(_missing(_("assessment"))),
-            widths=[28, 10, 32, 12, 9, 9, 8, 10] if rows is not None else [14, 60],
-            number_formats={4: DECIMAL, 6: COUNT} if rows is not None else {},
+            ],
+            rows=assessment_rows(year),
+            widths=[28, 10, 32, 12, 9, 9, 8, 10],
+            number_formats={4: DECIMAL, 6: COUNT},
         )
     )
     return sheets
@@ -521,34 +482,35 @@ def report_years() -> list[int]:
     return list(range(this_year, FIRST_YEAR - 1, -1))
 
 
-def annual_workbook(request: HttpRequest, year: int) -> HttpResponse:
+class AnnualWorkbookView(PortalPermissionMixin, View):
     """/reports/annual/<year>.xlsx — bureau staff and viewers (the alliance-wide figures)."""
-    if not request.user.has_perm("alliance.view_annual_report"):
-        raise PermissionDenied
-    if year not in report_years():
-        from django.http import Http404
 
-        raise Http404
-    with translation.override("zh-hans"):  # a Chinese report, whatever the page language
-        sheets = annual_sheets(request.user, year)
-        filename = _("%(year)s annual statistics.xlsx") % {"year": year}
-    return xlsx_response(
-        filename, sheets, user=request.user, export="alliance.annual", query={"year": year}
-    )
+    permission_required = "home.view_annual_report"
+
+    def get(self, request: HttpRequest, year: int) -> HttpResponse:
+        if year not in report_years():
+            raise Http404
+        with translation.override("zh-hans"):  # a Chinese report, whatever the page language
+            sheets = annual_sheets(request.user, year)
+            filename = _("%(year)s annual statistics.xlsx") % {"year": year}
+        return xlsx_response(
+            filename, sheets, user=request.user, export="alliance.annual", query={"year": year}
+        )
 
 
-def reports_index(request: HttpRequest) -> HttpResponse:
+class ReportsIndexView(PortalPermissionMixin, TemplateView):
     """Every Excel export the user may download, grouped by section, with its list page."""
-    entries = exports_for(request.user)
-    sections: dict[str, list[dict]] = {}
-    for item in entries:
-        sections.setdefault(str(item["entry"].section), []).append(item)
-    return render(
-        request,
-        "home/reports/index.html",
-        {
-            "sections": sections,
-            "may_annual": request.user.has_perm("alliance.view_annual_report"),
-            "years": report_years(),
-        },
-    )
+
+    permission_required = "home.view_reports"
+    template_name = "home/reports/index.html"
+
+    def get_context_data(self, **kwargs):
+        sections: dict[str, list[dict]] = {}
+        for item in exports_for(self.request.user):
+            sections.setdefault(str(item["entry"].section), []).append(item)
+        return super().get_context_data(
+            sections=sections,
+            may_annual=self.request.user.has_perm("home.view_annual_report"),
+            years=report_years(),
+            **kwargs,
+        )

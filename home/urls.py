@@ -6,6 +6,6 @@ from home import reports
 
 app_name = "reports"
 urlpatterns = [
-    path("", reports.reports_index, name="index"),
-    path("annual/<int:year>.xlsx", reports.annual_workbook, name="annual"),
+    path("", reports.ReportsIndexView.as_view(), name="index"),
+    path("annual/<int:year>.xlsx", reports.AnnualWorkbookView.as_view(), name="annual"),
 ]

@@ -1,32 +1,36 @@
-"""The 首页: what each role needs first."""
+"""The 首页 view: what each role needs first, from home.kpis, home.charts and home.panels."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
+from django.views.generic import TemplateView
 
-from home import dashboard
+from core.views import PortalPermissionMixin
+from home import charts, kpis, panels
 
 
-def home(request: HttpRequest) -> HttpResponse:
+class HomeView(PortalPermissionMixin, TemplateView):
     """首页: what each role needs first — the alliance's figures and charts for bureau staff
     and viewers, their own organization for a secretary, assignments for a supervisor, the
     community for a liaison."""
 
-    user = request.user
-    year = timezone.localdate().year
-    context: dict = {"year": year}
-    if user.is_bureau_staff or user.is_viewer:
-        charts = dashboard.chart_data(year)
-        context.update(
-            panel="staff",
-            kpi_groups=dashboard.staff_kpis(user, year),
-            chart_json={key: data for key, data in charts.items() if data is not None},
-            chart_tables=dashboard.chart_tables(charts),
-        )
-    elif user.is_secretary:
-        context.update(panel="secretary", **dashboard.secretary_panel(user))
-    elif user.is_supervisor:
-        context.update(panel="supervisor", **dashboard.supervisor_panel(user))
-    elif user.is_liaison:
-        context.update(panel="liaison", **dashboard.liaison_panel(user))
-    return render(request, "home/home.html", context)
+    permission_required = "home.view_home"
+    template_name = "home/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        year = timezone.localdate().year
+        context = super().get_context_data(year=year, **kwargs)
+        if user.is_bureau_staff or user.is_viewer:
+            chart_data = charts.chart_data(year)
+            context.update(
+                panel="staff",
+                kpi_groups=kpis.staff_kpis(user, year),
+                chart_json=dict(chart_data),
+                chart_tables=charts.chart_tables(chart_data),
+            )
+        elif user.is_secretary:
+            context.update(panel="secretary", **panels.secretary_panel(user))
+        elif user.is_supervisor:
+            context.update(panel="supervisor", **panels.supervisor_panel(user))
+        elif user.is_liaison:
+            context.update(panel="liaison", **panels.liaison_panel(user))
+        return context

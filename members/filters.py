@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Category, Community, Organization
+from branches.models import Category, Community, Organization, in_subtree
 from members.models import Health, MemberCategory, MemberStatus, Skill
 from members.selectors import AGE_BANDS, age_range_q
 
@@ -106,7 +106,7 @@ class MemberFilter(django_filters.FilterSet):
             kind__in=["working_committee", "joint_committee", "general_branch", "branch"]
         )
         if user is not None and getattr(user, "is_secretary", False):
-            organizations = organizations.filter(path__startswith=user.organization.path)
+            organizations = organizations.subtree(user.organization)
         self.filters["organization"].queryset = organizations.only("pk", "name", "path")
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):
@@ -124,7 +124,7 @@ class MemberFilter(django_filters.FilterSet):
         return queryset.filter(name__icontains=value)
 
     def filter_organization(self, queryset, name, value):
-        return queryset.filter(organization__path__startswith=value.path)
+        return queryset.filter(in_subtree(value, "organization"))
 
     def filter_directly_managed(self, queryset, name, value):
         if value == "yes":

@@ -5,17 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from branches.models import Category, Community, Kind, Organization, Status
-from members.models import Member, Skill
-from members.services import RELATION_KINDS
+from members.models import RELATION_KINDS, Member, Skill
+from members.selectors import relation_organizations_for
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def relation_organizations(user):
-    organizations = Organization.objects.filter(kind__in=RELATION_KINDS, status=Status.ACTIVE)
-    if not user.is_bureau_staff:
-        organizations = organizations.filter(path__startswith=user.organization.path)
-    return organizations
 
 
 class MemberForm(forms.ModelForm):
@@ -70,7 +63,7 @@ class MemberForm(forms.ModelForm):
             del self.fields["organization"]
         else:
             del self.fields["status"]
-            self.fields["organization"].queryset = relation_organizations(user)
+            self.fields["organization"].queryset = relation_organizations_for(user)
         self.fields["registered_community"].queryset = self.fields[
             "registered_community"
         ].queryset.select_related("street")

@@ -24,8 +24,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from branches.models import Community, Organization, Status
-from core.permissions import is_bureau_staff
+from branches.models import Community, Organization
+from core.signals import announce_records_changed
 from members.columns import (
     COLUMNS,
     EXAMPLE_MARK,
@@ -38,7 +38,8 @@ from members.columns import (
 )
 from members.identity import make_id_number, normalize_id_number, pinyin_initials
 from members.models import Member, Skill
-from members.services import RELATION_KINDS, MemberError, may_change_member
+from members.selectors import relation_organizations_for
+from members.services import MemberError, may_change_member
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -89,13 +90,6 @@ class ImportCheck:
 
 
 # --- Template ------------------------------------------------------------------------------
-
-
-def relation_organizations_for(user):
-    organizations = Organization.objects.filter(kind__in=RELATION_KINDS, status=Status.ACTIVE)
-    if not is_bureau_staff(user):
-        organizations = organizations.filter(path__startswith=user.organization.path)
-    return organizations.order_by("path")
 
 
 def build_template(user) -> bytes:
@@ -496,4 +490,6 @@ def import_rows(user, check: ImportCheck, *, only_valid: bool = False) -> tuple[
         ],
         batch_size=2000,
     )
+    # bulk writes send no post_save: tell the caches above (the 首页) once this commits.
+    announce_records_changed(Member)
     return len(to_create), len(to_update)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from branches.models import Kind
 from members.identity import (
     id_number_problems,
     normalize_id_number,
@@ -20,6 +21,9 @@ from members.identity import (
     phone_is_valid,
     pinyin_initials,
 )
+
+# Organizations that can hold a member's relation (组织关系所在支部).
+RELATION_KINDS = frozenset({Kind.BRANCH, Kind.GENERAL_BRANCH})
 
 
 class Gender(models.TextChoices):

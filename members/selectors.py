@@ -17,10 +17,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from branches.models import Organization
+from branches.models import Organization, Status, in_subtree
 from branches.selectors import organizations_for
 from core.permissions import is_bureau_staff, organization_in_scope
-from members.models import Member, MemberStatus, Transfer, TransferState
+from members.models import RELATION_KINDS, Member, MemberStatus, Transfer, TransferState
 
 AGE_BANDS = (
     ("under60", None, 59),
@@ -67,7 +67,7 @@ def members_for(user) -> QuerySet[Member]:
         organizations = _organizations_for(user)
         if organizations is not None:
             return members.filter(organization__in=organizations)
-        return members.filter(organization__path__startswith=user.organization.path)
+        return members.filter(in_subtree(user.organization, "organization"))
     if user.is_liaison:
         q = Q(pk__in=[])
         if user.community_id:
@@ -75,7 +75,7 @@ def members_for(user) -> QuerySet[Member]:
                 organization__community_id=user.community_id
             )
         if user.organization_id:
-            q |= Q(organization__path__startswith=user.organization.path)
+            q |= in_subtree(user.organization, "organization")
         return members.filter(q)
     return members.none()
 
@@ -141,9 +141,9 @@ def transfers_for(user, *, open_only: bool = False) -> QuerySet[Transfer]:
     if is_bureau_staff(user):
         return transfers
     if getattr(user, "is_secretary", False):
-        path = user.organization.path
+        own = user.organization
         return transfers.filter(
-            Q(from_organization__path__startswith=path) | Q(to_organization__path__startswith=path)
+            in_subtree(own, "from_organization") | in_subtree(own, "to_organization")
         )
     return transfers.none()
 
@@ -162,7 +162,7 @@ def organization_member_figures(organization: Organization) -> dict:
     """Members (normal status) held in `organization`'s subtree: count, full members,
     registered with a community, the registered share and the 70-and-over share. One query."""
     figures = Member.objects.filter(
-        organization__path__startswith=organization.path, status=MemberStatus.NORMAL
+        in_subtree(organization, "organization"), status=MemberStatus.NORMAL
     ).aggregate(
         count=Count("pk"),
         full=Count("pk", filter=Q(confirmed_on__isnull=False)),
@@ -219,10 +219,7 @@ def members_of_organization(
 ) -> QuerySet[Member]:
     """Members (normal status) whose relation is in `organization` (and below, by default);
     with `participants=True` also those taking part in it (三缘型 groups). For activities."""
-    if subtree:
-        q = Q(organization__path__startswith=organization.path)
-    else:
-        q = Q(organization=organization)
+    q = in_subtree(organization, "organization") if subtree else Q(organization=organization)
     if participants:
         q |= Q(participations__organization=organization, participations__left_on__isnull=True)
     return members_for(user).filter(q, status=MemberStatus.NORMAL).distinct()
@@ -242,3 +239,11 @@ def talent_search(user, *, skill=None, community=None, willing: bool | None = No
     if willing is not None:
         members = members.filter(willing_to_volunteer=willing)
     return members.distinct()
+
+
+def relation_organizations_for(user) -> QuerySet[Organization]:
+    """Where `user` may put a member's organization relation (forms and the import)."""
+    organizations = Organization.objects.filter(kind__in=RELATION_KINDS, status=Status.ACTIVE)
+    if not is_bureau_staff(user):
+        organizations = organizations.subtree(user.organization)
+    return organizations.order_by("path")

@@ -15,10 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.models import Category, Community, Kind, Organization
+from branches.models import Category, Community, Organization
 from core.errors import ServiceError
 from core.permissions import is_bureau_staff, organization_in_scope
 from members.models import (
+    RELATION_KINDS,
     Commendation,
     Member,
     MemberStatus,
@@ -27,9 +28,6 @@ from members.models import (
     Transfer,
     TransferState,
 )
-
-# Organizations that can hold a member's relation (组织关系所在支部).
-RELATION_KINDS = frozenset({Kind.BRANCH, Kind.GENERAL_BRANCH})
 
 MEMBER_FIELDS = frozenset(
     {
@@ -83,12 +81,8 @@ def _full_clean(instance, **kwargs) -> None:
 
 
 def may_change_member(user, member: Member) -> bool:
-    """Bureau staff, or the secretary of the member's organization (or one above it)."""
-    if is_bureau_staff(user):
-        return True
-    return bool(
-        getattr(user, "is_secretary", False) and organization_in_scope(user, member.organization)
-    )
+    """The rule the member pages ask ("members.change_member"), asked by the services too."""
+    return bool(user is not None and user.has_perm("members.change_member", member))
 
 
 def _check_relation_organization(user, organization: Organization | None) -> None:

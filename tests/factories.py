@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from branches.models import Community, District
 from branches.reference import load_reference_data
 from branches.services import organization_create
+from core.actors import system_actor
 from core.models import User
 
 TEST_PASSWORD = "pw-for-tests"
@@ -21,7 +22,7 @@ def make_user(username: str, *, role: str, password: str = TEST_PASSWORD, **fiel
 
 def make_org(**fields):
     """Create an organization through the branches service."""
-    return organization_create(acting_user=None, **fields)
+    return organization_create(acting_user=system_actor(), **fields)
 
 
 def make_org_tree() -> SimpleNamespace:

@@ -2,12 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _organization_section(request, organization) -> dict:
-    from venues.selectors import organization_venue_summary
-
-    return organization_venue_summary(organization)
-
-
 class VenuesConfig(AppConfig):
     name = "venues"
     verbose_name = _("Venues")
@@ -16,9 +10,10 @@ class VenuesConfig(AppConfig):
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
         from branches.sections import register_organization_section
         from venues import permissions  # noqa: F401
+        from venues.sections import organization_section_context
 
         register_organization_section(
             order=40,
             template="venues/includes/_organization_venues.html",
-            context=_organization_section,
+            context=organization_section_context,
         )

@@ -65,3 +65,5 @@ rules.add_perm("venues.approve_booking", can_decide_booking)
 rules.add_perm("venues.change_booking", can_decide_booking | books_for_own_organization)
 rules.add_perm("venues.view_stats", is_signed_in)
 rules.add_perm("venues.view_approvals", is_bureau_staff | is_secretary)
+# A booking's own page: whom it is visible to is the selector's scope (another's is a 404).
+rules.add_perm("venues.view_booking", is_signed_in)

@@ -18,6 +18,9 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.http import Http404
 from django.utils import timezone
 
+from branches.models import Organization, in_subtree
+from core.models import User
+from core.permissions import organization_in_scope
 from venues.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -31,14 +34,14 @@ from venues.models import (
 READ_ALL_ROLES = ("staff", "supervisor", "viewer")
 
 
-def _reads_all(user) -> bool:
+def _reads_all(user: User) -> bool:
     return bool(user.is_bureau_staff or user.is_superuser or user.role in READ_ALL_ROLES)
 
 
 # --- Venues and rooms ------------------------------------------------------------------------
 
 
-def venues_for(user) -> QuerySet[Venue]:
+def venues_for(user: User) -> QuerySet[Venue]:
     return (
         Venue.objects.filter(is_active=True)
         .select_related("district", "community", "owner")
@@ -46,7 +49,7 @@ def venues_for(user) -> QuerySet[Venue]:
     )
 
 
-def get_venue_for(user, pk: int) -> Venue:
+def get_venue_for(user: User, pk: int) -> Venue:
     try:
         return Venue.objects.select_related("district", "community", "owner").get(
             pk=pk, is_active=True
@@ -55,7 +58,7 @@ def get_venue_for(user, pk: int) -> Venue:
         raise Http404 from None
 
 
-def rooms_for(user, venue: Venue | None = None) -> QuerySet[Room]:
+def rooms_for(user: User, venue: Venue | None = None) -> QuerySet[Room]:
     rooms = (
         Room.objects.filter(is_active=True, venue__is_active=True)
         .select_related("venue")
@@ -66,7 +69,7 @@ def rooms_for(user, venue: Venue | None = None) -> QuerySet[Room]:
     return rooms
 
 
-def get_room_for(user, pk: int) -> Room:
+def get_room_for(user: User, pk: int) -> Room:
     try:
         return Room.objects.select_related("venue__owner", "venue__district").get(
             pk=pk, venue__is_active=True
@@ -78,7 +81,7 @@ def get_room_for(user, pk: int) -> Room:
 # --- Bookings --------------------------------------------------------------------------------
 
 
-def bookings_for(user) -> QuerySet[Booking]:
+def bookings_for(user: User) -> QuerySet[Booking]:
     """The bookings whose own page `user` may open."""
     bookings = Booking.objects.select_related("room__venue__owner", "organization", "series")
     if _reads_all(user):
@@ -86,32 +89,26 @@ def bookings_for(user) -> QuerySet[Booking]:
     own = getattr(user, "organization", None)
     if own is None:
         return bookings.none()
-    return bookings.filter(
-        Q(organization__path__startswith=own.path)
-        | Q(room__venue__owner__path__startswith=own.path)
-    )
+    return bookings.filter(in_subtree(own, "organization") | in_subtree(own, "room__venue__owner"))
 
 
-def booking_visible(user, booking: Booking) -> bool:
+def booking_visible(user: User, booking: Booking) -> bool:
     """The same rule as bookings_for, on a loaded booking (no query)."""
     if _reads_all(user):
         return True
-    own = getattr(user, "organization", None)
-    if own is None:
-        return False
-    return booking.organization.path.startswith(
-        own.path
-    ) or booking.room.venue.owner.path.startswith(own.path)
+    return organization_in_scope(user, booking.organization) or organization_in_scope(
+        user, booking.room.venue.owner
+    )
 
 
-def get_booking_for(user, pk: int) -> Booking:
+def get_booking_for(user: User, pk: int) -> Booking:
     try:
         return bookings_for(user).select_related("decided_by", "created_by").get(pk=pk)
     except Booking.DoesNotExist:
         raise Http404 from None
 
 
-def pending_for(user) -> QuerySet[Booking]:
+def pending_for(user: User) -> QuerySet[Booking]:
     """The approval queue: requested bookings of the venues `user` decides on."""
     pending = Booking.objects.filter(status=BookingStatus.REQUESTED).select_related(
         "room__venue__owner", "organization", "series"
@@ -121,10 +118,10 @@ def pending_for(user) -> QuerySet[Booking]:
     own = getattr(user, "organization", None)
     if not user.is_secretary or own is None:
         return pending.none()
-    return pending.filter(room__venue__owner__path__startswith=own.path).order_by("start")
+    return pending.filter(in_subtree(own, "room__venue__owner")).order_by("start")
 
 
-def upcoming_for_organization(organization, *, limit: int = 10) -> list[Booking]:
+def upcoming_for_organization(organization: Organization, *, limit: int = 10) -> list[Booking]:
     return list(
         Booking.objects.filter(
             organization=organization, status__in=ACTIVE_STATUSES, end__gte=timezone.now()
@@ -139,7 +136,7 @@ def upcoming_for_organization(organization, *, limit: int = 10) -> list[Booking]
 
 def free_rooms(
     *,
-    user,
+    user: User,
     date: datetime.date,
     start: datetime.time,
     end: datetime.time,
@@ -222,7 +219,7 @@ def _local_range(first: datetime.date, days: int) -> tuple[datetime.datetime, da
     return start, end
 
 
-def room_week(*, user, room: Room, monday: datetime.date) -> list[CalendarDay]:
+def room_week(*, user: User, room: Room, monday: datetime.date) -> list[CalendarDay]:
     """Seven days from `monday`: opening hours, closure and the active bookings of each day.
     Four queries whatever the number of bookings."""
     days = _days(room.venue, monday, 7)
@@ -241,7 +238,9 @@ class RoomDay:
     bookings: list[Booking] = field(default_factory=list)
 
 
-def venue_day(*, user, venue: Venue, date: datetime.date) -> tuple[CalendarDay, list[RoomDay]]:
+def venue_day(
+    *, user: User, venue: Venue, date: datetime.date
+) -> tuple[CalendarDay, list[RoomDay]]:
     """One day of a venue: each room with its bookings. A fixed number of queries."""
     day = _days(venue, date, 1)[0]
     rows = {room.pk: RoomDay(room=room) for room in rooms_for(user, venue).order_by("name")}
@@ -282,17 +281,16 @@ def _shared_uses(year: int | None = None) -> QuerySet[Booking]:
     return bookings
 
 
-def shared_use_count(year: int | None = None, organization=None, *, as_owner: bool = False) -> int:
+def shared_use_count(
+    year: int | None = None, organization: Organization | None = None, *, as_owner: bool = False
+) -> int:
     """How many shared uses (共用阵地): approved bookings by an organization other than the
     venue's owner, in `year` (local time) or ever. With `organization`: the shared uses made by
     that organization and its subtree, or with `as_owner=True` those its venues hosted."""
     bookings = _shared_uses(year)
     if organization is not None:
-        prefix = organization.path
-        if as_owner:
-            bookings = bookings.filter(room__venue__owner__path__startswith=prefix)
-        else:
-            bookings = bookings.filter(organization__path__startswith=prefix)
+        prefix = "room__venue__owner" if as_owner else "organization"
+        bookings = bookings.filter(in_subtree(organization, prefix))
     return bookings.count()
 
 
@@ -346,7 +344,7 @@ def _open_hours_in_year(venue: Venue, year: int, rooms: int) -> float:
     return total * rooms
 
 
-def venue_stats(*, user, year: int, venues: QuerySet[Venue] | None = None) -> list[VenueYear]:
+def venue_stats(*, user: User, year: int, venues: QuerySet[Venue] | None = None) -> list[VenueYear]:
     """Per venue in `year`: approved bookings, shared uses, visitors, utilisation.
     A fixed number of queries whatever the number of venues and bookings."""
     venues = (venues if venues is not None else venues_for(user)).prefetch_related(
@@ -383,7 +381,7 @@ def stats_years() -> list[int]:
     return list(range(this_year, min(first_year, this_year) - 1, -1))
 
 
-def organization_venue_summary(organization) -> dict:
+def organization_venue_summary(organization: Organization) -> dict:
     """For the organization page: the venues it owns and its next bookings (3 queries)."""
     return {
         "venues_owned": list(

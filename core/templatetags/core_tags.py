@@ -1,3 +1,5 @@
+"""Template tags every app uses: masked ID numbers and phones, percentages, query strings."""
+
 from django import template
 from django.http import QueryDict
 

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from activities.services import activity_create, required_frequencies_ensure_defaults
+from core.actors import system_actor
 from tests.activities.conftest import make_member
 from tests.conftest import browser_login, check_accessibility
 
@@ -80,7 +81,7 @@ def test_other_activities_pages_are_accessible(page, org_tree, staff_user):
         end=at(2025, 7, 1, 11),
         status="held",
         agenda="重温入党誓词",
-        acting_user=None,
+        acting_user=system_actor(),
     )
     browser_login(page, "staff")
     for path, heading in (

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activities import services
-from activities.models import Activity
+from activities.models import Activity, Attendance
+from core.actors import system_actor
 from tests.activities.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def activity(org_tree):
         start=when,
         end=when + datetime.timedelta(hours=2),
         status="held",
-        acting_user=None,
+        acting_user=system_actor(),
     )
 
 
@@ -87,7 +88,7 @@ def test_cancelled_activity_keeps_its_history_visible_to_the_host(client, org_tr
         start=when,
         end=when + datetime.timedelta(hours=2),
         status="planned",
-        acting_user=None,
+        acting_user=system_actor(),
     )
     client.force_login(secretary_user)
     client.post(f"/activities/{planned.pk}/cancel/")
@@ -121,3 +122,72 @@ def test_history_section_runs_bounded_queries(client, activity, staff_user):
     change(30)
     assert count() == few
     assert "书画展31 → 书画展32" in client.get(f"/activities/{activity.pk}/").content.decode()
+
+
+def test_marking_held_and_attendance_name_their_actions(
+    client, org_tree, members_a, secretary_user
+):
+    """Each history row names the service action that wrote it (history_change_reason)."""
+    when = at(2025, 6, 1)
+    meeting = services.activity_create(
+        type="committee_meeting",
+        organization=org_tree.branch_a,
+        title="支委会",
+        start=when,
+        end=when + datetime.timedelta(hours=2),
+        acting_user=secretary_user,
+    )
+    assert meeting.history.get().history_change_reason == "activities.activity.create"
+
+    client.force_login(secretary_user)
+    assert client.post(f"/activities/{meeting.pk}/held/").status_code == 302
+    latest = meeting.history.order_by("-history_date", "-history_id").first()
+    assert latest.status == "held"
+    assert latest.history_change_reason == "activities.activity.mark_held"
+    assert latest.history_user == secretary_user
+
+    data = {f"status_{m.pk}": "present" for m in members_a}
+    assert client.post(f"/activities/{meeting.pk}/attendance/", data).status_code == 302
+    rows = Attendance.history.filter(activity_id=meeting.pk)
+    assert rows.count() == len(members_a)
+    assert {r.history_change_reason for r in rows} == {"activities.attendance.record"}
+    assert {r.history_type for r in rows} == {"+"}
+    assert {r.history_user_id for r in rows} == {secretary_user.pk}
+
+    # Marking again changes the rows in place: their history continues, named the same way.
+    services.attendance_record(
+        activity=meeting, entries={members_a[0].pk: "absent"}, acting_user=secretary_user
+    )
+    changed = Attendance.history.filter(activity_id=meeting.pk, member_id=members_a[0].pk)
+    assert [(r.history_type, r.status) for r in changed.order_by("history_id")] == [
+        ("+", "present"),
+        ("~", "absent"),
+    ]
+    assert {r.history_change_reason for r in changed} == {"activities.attendance.record"}
+    assert Attendance.objects.filter(activity=meeting).count() == len(members_a)
+
+
+def test_cancel_and_update_name_their_actions(org_tree, staff_user):
+    when = at(2030, 6, 1)
+    planned = services.activity_create(
+        type="culture",
+        organization=org_tree.branch_a,
+        co_hosts=[org_tree.branch_b],
+        title="书画展",
+        start=when,
+        end=when + datetime.timedelta(hours=2),
+        acting_user=staff_user,
+    )
+    services.activity_update(activity=planned, acting_user=staff_user, title="老干部书画展")
+    services.activity_cancel(activity=planned, acting_user=system_actor())
+    reasons = list(
+        planned.history.order_by("history_date", "history_id").values_list(
+            "history_change_reason", flat=True
+        )
+    )
+    assert reasons == [
+        "activities.activity.create",
+        "activities.activity.create",  # the hosts made it joint, in the same action
+        "activities.activity.update",
+        "activities.activity.cancel",
+    ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from activities import services
+from activities import selectors, services
+from branches.models import Organization, Status
 from tests.activities.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,12 @@ PAGES = {
     "contests": lambda a: reverse("activities:contests"),
     "lectures": lambda a: reverse("activities:lectures"),
     "hours": lambda a: reverse("activities:volunteer_hours"),
+    "activity_hours": lambda a: reverse("activities:hours", args=[a.pk]),
+    "attendance_export": lambda a: reverse("activities:attendance_export", args=[a.pk]),
+    "compliance_organization": lambda a: reverse(
+        "activities:compliance_organization", args=[a.organization_id]
+    ),
+    "training_create": lambda a: reverse("activities:training_create"),
 }
 
 # role → page → expected status
@@ -62,6 +70,9 @@ EXPECTED = {
         "detail": 404,
         "edit": 404,
         "attendance": 404,
+        "activity_hours": 404,
+        "attendance_export": 404,
+        "compliance_organization": 404,
         "requirements": 403,
     },
     **{
@@ -69,9 +80,11 @@ EXPECTED = {
             **dict.fromkeys(PAGES, 200),
             "edit": 403,
             "attendance": 403,
+            "activity_hours": 403,
             "create": 403,
             "log": 403,
             "requirements": 403,
+            "training_create": 403,
         }
         for role in ("supervisor", "liaison", "viewer")
     },
@@ -148,3 +161,72 @@ def test_meeting_log_for_another_org_is_404(client, org_tree, secretary_user):
         },
     )
     assert response.status_code == 404
+
+
+@pytest.fixture
+def attachment(activity_a, staff_user):
+    return services.attachment_add(
+        activity=activity_a,
+        upload=SimpleUploadedFile("纪要.pdf", b"%PDF-1.7\n" + b"x" * 64),
+        acting_user=staff_user,
+    )
+
+
+@pytest.mark.parametrize(
+    "role,expected",
+    [("anonymous", 302), ("staff", 200), ("secretary", 200), ("other_secretary", 404)]
+    + [(role, 200) for role in ("supervisor", "liaison", "viewer")],
+)
+def test_attachment_download(client, users, attachment, role, expected):
+    if role != "anonymous":
+        client.force_login(users[role])
+    response = client.get(reverse("activities:attachment", args=[attachment.pk]))
+    assert response.status_code == expected, role
+    if expected == 302:
+        assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("page", ["contests", "lectures"])
+@pytest.mark.parametrize(
+    "role,expected",
+    [("anonymous", 302), ("secretary", 403), ("other_secretary", 403)]
+    + [(role, 403) for role in ("supervisor", "liaison", "viewer")],
+)
+def test_only_staff_post_contests_and_lecture_teams(client, users, org_tree, page, role, expected):
+    """Every reader opens the pages; their forms are bureau staff's (declared, not hand-made)."""
+    if role != "anonymous":
+        client.force_login(users[role])
+    response = client.post(
+        reverse(f"activities:{page}"),
+        {"title": "x", "year": 2026, "name": "x", "organization": org_tree.committee.pk},
+    )
+    assert response.status_code == expected, role
+    if expected == 302:
+        assert "/accounts/login/" in response["Location"]
+
+
+def test_staff_posts_a_contest(client, users, org_tree):
+    client.force_login(users["staff"])
+    response = client.post(
+        reverse("activities:contests"),
+        {"title": "2026 微党课评选", "year": 2026, "organization": org_tree.committee.pk},
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("kind", ["no_role", "inactive"])
+def test_organizations_for_a_user_without_a_role_is_empty(make_user, org_tree, kind):
+    """As branches says: only the five roles see organizations; no role or inactive, none."""
+    if kind == "no_role":
+        user = make_user("nobody", role="")
+    else:
+        user = make_user("gone", role="staff", is_active=False)
+    assert not selectors.organizations_for(user).exists()
+
+
+def test_organizations_for_follows_the_roles(org_tree, users):
+    every = set(Organization.objects.filter(status=Status.ACTIVE).values_list("pk", flat=True))
+    for role in ("staff", "supervisor", "liaison", "viewer"):
+        assert set(selectors.organizations_for(users[role]).values_list("pk", flat=True)) == every
+    mine = set(selectors.organizations_for(users["secretary"]).values_list("pk", flat=True))
+    assert mine == set(Organization.objects.subtree(org_tree.branch_a).values_list("pk", flat=True))

@@ -18,6 +18,7 @@ from activities.models import (
     VolunteerHours,
 )
 from activities.services import ActivityError
+from core.actors import system_actor
 from tests.activities.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_planned_and_cancelled_meetings_do_not_count(org_tree, frequencies):
     branch = org_tree.branch_a
     _meeting(branch, at(2025, 5, 10), status="planned")
     cancelled = _meeting(branch, at(2025, 5, 12), status="planned")
-    services.activity_cancel(activity=cancelled, acting_user=None)
+    services.activity_cancel(activity=cancelled, acting_user=system_actor())
     rows = selectors.compliance(organization=branch, year=2025)
     assert _row(rows, "committee_meeting", "M05").held == 0
     _meeting(branch, at(2025, 5, 20))
@@ -205,7 +206,7 @@ def test_end_before_start_is_refused(org_tree):
             title="红歌会",
             start=at(2025, 3, 1, 10),
             end=at(2025, 3, 1, 9),
-            acting_user=None,
+            acting_user=system_actor(),
         )
     assert Activity.objects.count() == 0
 
@@ -224,18 +225,20 @@ def media(settings, tmp_path):
 def test_attachments_checked_by_content(org_tree, media):
     activity = _meeting(org_tree.branch_a, at(2025, 3, 1))
     photo = services.attachment_add(
-        activity=activity, upload=SimpleUploadedFile("合影.png", PNG), acting_user=None
+        activity=activity, upload=SimpleUploadedFile("合影.png", PNG), acting_user=system_actor()
     )
     assert photo.content_type == "image/png" and photo.file.name.endswith(".png")
     with photo.file.open("rb") as stored:
         assert stored.read() == PNG
     pdf = services.attachment_add(
-        activity=activity, upload=SimpleUploadedFile("纪要.pdf", PDF), acting_user=None
+        activity=activity, upload=SimpleUploadedFile("纪要.pdf", PDF), acting_user=system_actor()
     )
     assert pdf.content_type == "application/pdf"
     with pytest.raises(ActivityError, match="PDF 文件"):
         services.attachment_add(
-            activity=activity, upload=SimpleUploadedFile("photo.jpg", EXE), acting_user=None
+            activity=activity,
+            upload=SimpleUploadedFile("photo.jpg", EXE),
+            acting_user=system_actor(),
         )
     assert Attachment.objects.count() == 2
 
@@ -244,7 +247,7 @@ def test_attachment_over_10_mb_is_refused(org_tree, media):
     activity = _meeting(org_tree.branch_a, at(2025, 3, 1))
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024))
     with pytest.raises(ActivityError, match="超过 10 MB"):
-        services.attachment_add(activity=activity, upload=big, acting_user=None)
+        services.attachment_add(activity=activity, upload=big, acting_user=system_actor())
     assert Attachment.objects.count() == 0
     assert not any(media.rglob("*.pdf"))
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from activities import selectors, services
 from activities.models import Activity, ActivityStatus, ActivityType, RequiredFrequency
+from core.actors import system_actor
 from tests.activities.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def _meeting(org, when, type, *, status="held", co_hosts=()):
         title="会议",
         start=when,
         end=when + datetime.timedelta(hours=1),
-        acting_user=None,
+        acting_user=system_actor(),
         status=status,
         co_hosts=co_hosts,
     )

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from activities import services
 from activities.models import Activity, Attachment, Attendance, RequiredFrequency
+from core.actors import system_actor
 from tests.activities.conftest import at, make_member
 from venues.models import Room, Venue
 
@@ -35,7 +36,7 @@ def _activities(org_tree, count, *, start_day=0, joint_every=3):
                 end=when + datetime.timedelta(hours=2),
                 status="held",
                 brand="silver_glow" if i % 2 else "",
-                acting_user=None,
+                acting_user=system_actor(),
             )
         )
     return made
@@ -52,7 +53,7 @@ def test_list_same_queries_for_10_and_200_activities(client, org_tree, members_a
     client.force_login(staff_user)
     made = _activities(org_tree, 10)
     services.attendance_record(
-        activity=made[0], entries={m.pk: "present" for m in members_a}, acting_user=None
+        activity=made[0], entries={m.pk: "present" for m in members_a}, acting_user=system_actor()
     )
     url = reverse("activities:list")
     few = _count_queries(client, url, paginate="x")
@@ -101,7 +102,7 @@ def test_ledger_export_is_exactly_the_filtered_list(client, org_tree, staff_user
     services.attendance_record(
         activity=made[0],
         entries=[(members_a[0].pk, "present", ""), (members_a[1].pk, "excused", "住院")],
-        acting_user=None,
+        acting_user=system_actor(),
     )
     response = client.get(reverse("activities:export_ledger"), {"joint": "on", "year": 2025})
     assert response.status_code == 200
@@ -309,7 +310,7 @@ def test_volunteer_hours_ledger(client, org_tree, members_a, staff_user):
         start=at(2025, 9, 9),
         end=at(2025, 9, 9, 12),
         status="held",
-        acting_user=None,
+        acting_user=system_actor(),
     )
     client.force_login(staff_user)
     response = client.post(

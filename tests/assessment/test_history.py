@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assessment import services
 from assessment.models import Assessment, ItemScore, Round
 from tests.assessment.conftest import score_all
 
@@ -44,3 +45,23 @@ def test_round_state_changes_are_recorded(scoring_round):
     )
     assert states[0] != states[-1]
     assert states[-1] == scoring_round.round.state
+
+
+def test_finalizing_names_its_history_rows(scoring_round, supervisor_user, staff_user):
+    score_all(scoring_round.a, supervisor_user)
+    score_all(scoring_round.b, scoring_round.other_supervisor)
+    services.round_finalize(round=scoring_round.round, acting_user=staff_user)
+
+    latest = scoring_round.round.history.order_by("-history_date", "-history_id").first()
+    assert latest.state == "finalized"
+    assert latest.history_change_reason == "assessment.round.finalize"
+    for assessment in (scoring_round.a, scoring_round.b):
+        record = assessment.history.order_by("-history_date", "-history_id").first()
+        assert record.history_change_reason == "assessment.assessment.finalize"
+        assert record.grade and record.rank
+    reasons = set(
+        ItemScore.history.filter(assessment__round=scoring_round.round).values_list(
+            "history_change_reason", flat=True
+        )
+    )
+    assert {"assessment.itemscore.create", "assessment.itemscore.score"} <= reasons

@@ -116,38 +116,6 @@ TABLE = {
         "liaison": 403,
         "viewer": 403,
     },
-    "registry": {
-        "staff": 200,
-        "secretary": 200,
-        "other_secretary": 200,
-        "supervisor": 200,
-        "liaison": 200,
-        "viewer": 200,
-    },
-    "registry_join": {
-        "staff": 200,
-        "secretary": 403,
-        "other_secretary": 403,
-        "supervisor": 403,
-        "liaison": 403,
-        "viewer": 403,
-    },
-    "targets": {
-        "staff": 200,
-        "secretary": 200,
-        "other_secretary": 200,
-        "supervisor": 200,
-        "liaison": 200,
-        "viewer": 200,
-    },
-    "target_create": {
-        "staff": 200,
-        "secretary": 403,
-        "other_secretary": 403,
-        "supervisor": 403,
-        "liaison": 403,
-        "viewer": 403,
-    },
 }
 
 
@@ -167,10 +135,6 @@ def url_for(page, tree):
         "create_under_b": reverse("branches:create") + f"?parent={b}",
         "dissolve_a": reverse("branches:dissolve", args=[a]),
         "term_create_a": reverse("branches:term_create", args=[a]),
-        "registry": reverse("alliance:registry"),
-        "registry_join": reverse("alliance:registry_join"),
-        "targets": reverse("alliance:targets"),
-        "target_create": reverse("alliance:target_create"),
     }[page]
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from branches import selectors, services
 from branches.models import Organization
+from core.actors import system_actor
 from tests.branches.conftest import add_members
 from tests.factories import make_org
 
@@ -54,12 +55,14 @@ def test_seven_full_members_need_a_committee(org_tree):
     names, _ = warnings_of(org_tree.branch_b)
     assert names == {"warn_no_committee"}
     term = services.committee_term_start(
-        organization=org_tree.branch_b, acting_user=None, started_on=datetime.date(2025, 1, 1)
+        organization=org_tree.branch_b,
+        acting_user=system_actor(),
+        started_on=datetime.date(2025, 1, 1),
     )
     names, _ = warnings_of(org_tree.branch_b)
     assert names == {"warn_no_committee"}  # a term without seats is no committee
     services.committee_position_add(
-        term=term, acting_user=None, position="secretary", person_name="王建国"
+        term=term, acting_user=system_actor(), position="secretary", person_name="王建国"
     )
     names, _ = warnings_of(org_tree.branch_b)
     assert names == set()
@@ -78,16 +81,20 @@ def test_more_than_fifty_members(org_tree):
 def test_term_ends_within_90_days_and_overdue(org_tree):
     add_members(org_tree.branch_b, 4)
     term = services.committee_term_start(
-        organization=org_tree.branch_b, acting_user=None, started_on=datetime.date(2024, 1, 20)
+        organization=org_tree.branch_b,
+        acting_user=system_actor(),
+        started_on=datetime.date(2024, 1, 20),
     )
     names, _ = warnings_of(org_tree.branch_b)
     assert names == {"warn_term_ends_soon"}  # ends 2027-01-20, 54 days away
-    services.committee_term_update(term=term, acting_user=None, ends_on=datetime.date(2026, 11, 26))
+    services.committee_term_update(
+        term=term, acting_user=system_actor(), ends_on=datetime.date(2026, 11, 26)
+    )
     names, _ = warnings_of(org_tree.branch_b)
     assert names == {"warn_term_overdue"}
     services.committee_term_update(
         term=term,
-        acting_user=None,
+        acting_user=system_actor(),
         extended_until=datetime.date(2027, 6, 30),
         extension_reason="经批准延期换届",
     )
@@ -98,7 +105,7 @@ def test_term_ends_within_90_days_and_overdue(org_tree):
 def test_community_term_is_five_years(org_tree):
     org = make_org(name="北关社区党委", kind="community_org")
     services.committee_term_start(
-        organization=org, acting_user=None, started_on=datetime.date(2022, 6, 1)
+        organization=org, acting_user=system_actor(), started_on=datetime.date(2022, 6, 1)
     )
     names, _ = warnings_of(org)
     assert names == set()  # a branch's 3 years would be overdue; a community's 5 are not
@@ -117,6 +124,6 @@ def test_needs_attention_count_is_scoped(org_tree, staff_user, secretary_user):
 
 def test_dissolved_organizations_need_no_attention(org_tree, staff_user):
     services.organization_dissolve(
-        organization=org_tree.branch_b, acting_user=None, dissolved_on=TODAY
+        organization=org_tree.branch_b, acting_user=system_actor(), dissolved_on=TODAY
     )
     assert selectors.needs_attention_count(staff_user) == 1  # only branch A (no members)

@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from alliance import services as alliance_services
 from branches import services
 from branches.models import CommitteeTerm, Organization
+from core.actors import system_actor
 from tests.factories import make_org
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,9 @@ def test_duplicate_name_under_same_parent(org_tree):
 
 def test_moving_reparents_the_whole_subtree(org_tree):
     t = org_tree
-    services.organization_update(organization=t.branch_a, acting_user=None, parent=t.committee)
+    services.organization_update(
+        organization=t.branch_a, acting_user=system_actor(), parent=t.committee
+    )
     t.branch_a.refresh_from_db()
     t.group_a1.refresh_from_db()
     assert t.branch_a.path == f"{t.committee.pk:08d}/{t.branch_a.pk:08d}/"
@@ -77,7 +79,9 @@ def test_cycle_is_refused(org_tree):
         name="总支", kind="general_branch", category="three_affinity", parent=t.joint
     )
     with pytest.raises(ValidationError) as info:
-        services.organization_update(organization=t.joint, acting_user=None, parent=general)
+        services.organization_update(
+            organization=t.joint, acting_user=system_actor(), parent=general
+        )
     assert "parent" in info.value.message_dict
     t.joint.refresh_from_db()
     assert t.joint.parent_id == t.committee.pk
@@ -87,9 +91,15 @@ def test_dissolve_refused_with_active_children_then_allowed(org_tree):
     t = org_tree
     day = datetime.date(2026, 11, 1)
     with pytest.raises(ValidationError):
-        services.organization_dissolve(organization=t.branch_a, acting_user=None, dissolved_on=day)
-    services.organization_dissolve(organization=t.group_a1, acting_user=None, dissolved_on=day)
-    services.organization_dissolve(organization=t.branch_a, acting_user=None, dissolved_on=day)
+        services.organization_dissolve(
+            organization=t.branch_a, acting_user=system_actor(), dissolved_on=day
+        )
+    services.organization_dissolve(
+        organization=t.group_a1, acting_user=system_actor(), dissolved_on=day
+    )
+    services.organization_dissolve(
+        organization=t.branch_a, acting_user=system_actor(), dissolved_on=day
+    )
     t.branch_a.refresh_from_db()
     assert t.branch_a.status == "dissolved"
     assert Organization.objects.filter(pk=t.branch_a.pk).exists()  # never deleted
@@ -97,12 +107,14 @@ def test_dissolve_refused_with_active_children_then_allowed(org_tree):
 
 def test_term_defaults_to_three_years_and_five_for_community(org_tree):
     term = services.committee_term_start(
-        organization=org_tree.branch_a, acting_user=None, started_on=datetime.date(2024, 3, 1)
+        organization=org_tree.branch_a,
+        acting_user=system_actor(),
+        started_on=datetime.date(2024, 3, 1),
     )
     assert term.ends_on == datetime.date(2027, 3, 1)
     community_org = make_org(name="阅海万家社区党委", kind="community_org")
     term = services.committee_term_start(
-        organization=community_org, acting_user=None, started_on=datetime.date(2024, 3, 1)
+        organization=community_org, acting_user=system_actor(), started_on=datetime.date(2024, 3, 1)
     )
     assert term.ends_on == datetime.date(2029, 3, 1)
 
@@ -111,7 +123,7 @@ def test_term_ending_before_start_names_the_field(org_tree):
     with pytest.raises(ValidationError) as info:
         services.committee_term_start(
             organization=org_tree.branch_a,
-            acting_user=None,
+            acting_user=system_actor(),
             started_on=datetime.date(2024, 3, 1),
             ends_on=datetime.date(2024, 1, 1),
         )
@@ -121,10 +133,14 @@ def test_term_ending_before_start_names_the_field(org_tree):
 
 def test_new_term_replaces_current(org_tree):
     first = services.committee_term_start(
-        organization=org_tree.branch_a, acting_user=None, started_on=datetime.date(2020, 3, 1)
+        organization=org_tree.branch_a,
+        acting_user=system_actor(),
+        started_on=datetime.date(2020, 3, 1),
     )
     second = services.committee_term_start(
-        organization=org_tree.branch_a, acting_user=None, started_on=datetime.date(2023, 3, 1)
+        organization=org_tree.branch_a,
+        acting_user=system_actor(),
+        started_on=datetime.date(2023, 3, 1),
     )
     first.refresh_from_db()
     assert not first.is_current and second.is_current
@@ -132,12 +148,14 @@ def test_new_term_replaces_current(org_tree):
 
 def test_extension_over_one_year_is_refused(org_tree):
     term = services.committee_term_start(
-        organization=org_tree.branch_a, acting_user=None, started_on=datetime.date(2023, 3, 1)
+        organization=org_tree.branch_a,
+        acting_user=system_actor(),
+        started_on=datetime.date(2023, 3, 1),
     )
     with pytest.raises(ValidationError) as info:
         services.committee_term_update(
             term=term,
-            acting_user=None,
+            acting_user=system_actor(),
             extended_until=datetime.date(2027, 6, 1),
             extension_reason="换届推迟",
         )
@@ -146,7 +164,7 @@ def test_extension_over_one_year_is_refused(org_tree):
     assert term.extended_until is None
     services.committee_term_update(
         term=term,
-        acting_user=None,
+        acting_user=system_actor(),
         extended_until=datetime.date(2026, 12, 1),
         extension_reason="换届推迟",
     )
@@ -156,27 +174,12 @@ def test_extension_over_one_year_is_refused(org_tree):
 
 def test_extension_needs_reason(org_tree):
     term = services.committee_term_start(
-        organization=org_tree.branch_a, acting_user=None, started_on=datetime.date(2023, 3, 1)
+        organization=org_tree.branch_a,
+        acting_user=system_actor(),
+        started_on=datetime.date(2023, 3, 1),
     )
     with pytest.raises(ValidationError) as info:
         services.committee_term_update(
-            term=term, acting_user=None, extended_until=datetime.date(2026, 6, 1)
+            term=term, acting_user=system_actor(), extended_until=datetime.date(2026, 6, 1)
         )
     assert "extension_reason" in info.value.message_dict
-
-
-def test_alliance_join_once(org_tree):
-    alliance_services.alliance_join(
-        organization=org_tree.branch_a,
-        acting_user=None,
-        joined_on=datetime.date(2025, 1, 1),
-        hub="elderly_centre",
-    )
-    with pytest.raises(ValidationError) as info:
-        alliance_services.alliance_join(
-            organization=org_tree.branch_a,
-            acting_user=None,
-            joined_on=datetime.date(2025, 2, 1),
-            hub="elderly_centre",
-        )
-    assert "organization" in info.value.message_dict

@@ -149,20 +149,21 @@ def test_each_figure_links_to_its_filtered_list(client, staff_user, org_tree):
 
 
 def test_adding_an_established_branch_through_the_page_raises_the_figure(
-    client, staff_user, org_tree
+    client, staff_user, org_tree, django_capture_on_commit_callbacks
 ):
     client.force_login(staff_user)
     before = int(kpis(client.get(reverse("home")))["established_branches"])
-    response = client.post(
-        reverse("branches:create"),
-        {
-            "name": "财政局离退休干部党支部",
-            "kind": "branch",
-            "category": "established",
-            "parent": org_tree.committee.pk,
-            "status": "active",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the request's commit
+        response = client.post(
+            reverse("branches:create"),
+            {
+                "name": "财政局离退休干部党支部",
+                "kind": "branch",
+                "category": "established",
+                "parent": org_tree.committee.pk,
+                "status": "active",
+            },
+        )
     assert response.status_code == 302, response.content.decode()[:3000]
     after = int(kpis(client.get(reverse("home")))["established_branches"])
     assert after == before + 1
@@ -199,19 +200,22 @@ def test_staff_home_queries_do_not_grow_with_the_data(client, staff_user, org_tr
     assert len(many) == len(few), "\n".join(q["sql"][:200] for q in many.captured_queries)
 
 
-def test_cached_home_costs_few_queries_and_sees_changes(client, staff_user, org_tree):
+def test_cached_home_costs_few_queries_and_sees_changes(
+    client, staff_user, org_tree, django_capture_on_commit_callbacks
+):
     client.force_login(staff_user)
     client.get(reverse("home"))
     with CaptureQueriesContext(connection) as warm:
         response = client.get(reverse("home"))
     assert len(warm) <= 6  # session, user, needs-attention count; the aggregates come cached
     before = int(kpis(response)["established_branches"])
-    make_org(
-        name="审计局离退休干部党支部",
-        kind="branch",
-        category="established",
-        parent=org_tree.committee,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the write's commit
+        make_org(
+            name="审计局离退休干部党支部",
+            kind="branch",
+            category="established",
+            parent=org_tree.committee,
+        )
     assert int(kpis(client.get(reverse("home")))["established_branches"]) == before + 1
 
 

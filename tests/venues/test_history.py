@@ -106,3 +106,46 @@ def test_history_section_runs_bounded_queries(client, venue_setup, booking, staf
     page = client.get(f"/venues/bookings/{booking.pk}/").content.decode()
     assert "入党宣誓31 → 入党宣誓32" in page
     assert "仅显示最近 20 条修改" in page
+
+
+def test_approval_and_cancellation_name_their_actions(venue_setup, booking, secretary_user):
+    services.booking_approve(booking=booking, acting_user=venue_setup.owner_secretary)
+    services.booking_cancel(booking=booking, acting_user=secretary_user)
+    records = list(booking.history.order_by("history_date", "history_id"))
+    assert [r.history_change_reason for r in records] == [
+        "venues.booking.create",
+        "venues.booking.approve",
+        "venues.booking.cancel",
+    ]
+    assert [r.status for r in records] == ["requested", "approved", "cancelled"]
+    assert records[1].history_user == venue_setup.owner_secretary
+    assert records[2].history_user == secretary_user
+
+
+def test_rejection_and_series_cancellation_name_their_actions(venue_setup, booking, secretary_user):
+    services.booking_reject(
+        booking=booking, acting_user=venue_setup.owner_secretary, reason="当天有检查"
+    )
+    latest = booking.history.order_by("-history_date", "-history_id").first()
+    assert latest.history_change_reason == "venues.booking.reject"
+    assert latest.decision_note == "当天有检查"
+
+    day = days_ahead(4)
+    result = services.series_create(
+        room=venue_setup.meeting,
+        organization=secretary_user.organization,
+        start=at(day, 14),
+        end=at(day, 15),
+        purpose="合唱排练",
+        expected_attendees=10,
+        rule="weekly",
+        count=3,
+        acting_user=secretary_user,
+    )
+    first = result.bookings[0]
+    assert services.booking_cancel(booking=first, acting_user=secretary_user, scope="all") == 3
+    for item in result.bookings:
+        assert [r.history_change_reason for r in item.history.order_by("history_id")] == [
+            "venues.booking.create_in_series",
+            "venues.booking.cancel",
+        ]

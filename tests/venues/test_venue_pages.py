@@ -14,58 +14,6 @@ from venues.services import BookingError, HoursSpan, venue_save
 pytestmark = pytest.mark.django_db
 
 
-def _users(request, venue_setup, name):
-    if name == "anonymous":
-        return None
-    if name == "owner":
-        return venue_setup.owner_secretary
-    return request.getfixturevalue(name)
-
-
-PAGES = [
-    (
-        "/venues/new/",
-        {
-            "anonymous": 302,
-            "staff_user": 200,
-            "secretary_user": 200,
-            "owner": 200,
-            "viewer_user": 403,
-            "supervisor_user": 403,
-            "liaison_user": 403,
-        },
-    ),
-    (
-        "/venues/{venue}/edit/",
-        {
-            "anonymous": 302,
-            "staff_user": 200,
-            "owner": 200,
-            "secretary_user": 403,
-            "other_secretary": 403,
-            "viewer_user": 403,
-            "supervisor_user": 403,
-            "liaison_user": 403,
-        },
-    ),
-    ("/venues/999999/edit/", {"staff_user": 404}),
-]
-
-
-@pytest.mark.parametrize(
-    "template,role,expected",
-    [(t, role, status) for t, table in PAGES for role, status in table.items()],
-)
-def test_permission_table(request, client, venue_setup, template, role, expected):
-    user = _users(request, venue_setup, role)
-    if user:
-        client.force_login(user)
-    response = client.get(template.format(venue=venue_setup.venue.pk))
-    assert response.status_code == expected
-    if expected == 302:
-        assert "/accounts/login/" in response["Location"]
-
-
 def _post_data(owner, district=None, community=None, hours=(), name="银川市老年大学金凤分校"):
     data = {
         "name": name,

@@ -1,3 +1,5 @@
+"""`manage.py compile_catalogs`: compile every .po catalog to .mo with polib."""
+
 from django.core.management.base import BaseCommand
 
 from core import i18n

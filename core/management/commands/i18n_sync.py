@@ -1,3 +1,5 @@
+"""`manage.py i18n_sync [apps] [--fill f.json]`: add new source strings to the catalogs."""
+
 import json
 
 from django.core.management.base import BaseCommand

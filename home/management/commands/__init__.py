@@ -1,0 +1,1 @@
+"""`seed_demo`: the demo data, each app contributing its step."""

@@ -1,4 +1,4 @@
-"""Every write of community coordination (双清单、双认领) and of the mediation studio.
+"""Community coordination (双清单、双认领): posting needs and resources, claims, fulfilment.
 
 Life of an item: a need (posted by a community's party organization) or a resource (offered
 by any organization) is claimed; the other side accepts or declines; accepting creates the
@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.dispatch import receiver
@@ -27,27 +25,19 @@ from activities.models import Activity
 from activities.services import ActivityError, activity_create
 from activities.signals import activity_held
 from alliance.models import (
-    MEDIATOR_SKILLS,
-    AllianceMembership,
-    AllianceRole,
-    AnnualTarget,
     Claim,
     ClaimState,
     CoordinationCategory,
-    MediationCase,
-    MediationStudio,
     Need,
     NeedState,
     Resource,
     ResourceState,
-    RotaShift,
 )
-from alliance.permissions import acts_for, community_organization_of
-from branches.models import Brand, Kind, Organization, Status
-from branches.signals import organization_dissolved
-from core.errors import ServiceError
-from core.history import update_with_action
-from core.permissions import organization_in_scope
+from alliance.permissions import community_organization_of
+from alliance.services.base import CoordinationError, _full_clean, _lock, _require, _speaks_for
+from branches.models import Brand, Kind, Organization
+from core.actors import system_actor
+from core.history import save_with_action, update_with_action
 
 # The activity an accepted claim becomes: its type and brand (三银) from the category.
 CATEGORY_ACTIVITY_TYPE = {
@@ -66,32 +56,6 @@ CATEGORY_BRAND = {
 }
 DEFAULT_BRAND = Brand.SILVER_SHINE
 ACTIVITY_HOURS = 2
-
-
-class CoordinationError(ServiceError):
-    """A coordination write that cannot be done; the message is shown to the user."""
-
-
-def _message(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "；".join(str(m) for messages in exc.message_dict.values() for m in messages)
-    return "；".join(str(m) for m in exc.messages)
-
-
-def _full_clean(instance, **kwargs) -> None:
-    try:
-        instance.full_clean(**kwargs)
-    except ValidationError as exc:
-        raise CoordinationError(_message(exc)) from exc
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise CoordinationError(message)
-
-
-def _lock(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
 
 
 # --- Posting ---------------------------------------------------------------------------------
@@ -124,7 +88,7 @@ def need_post(
         _("Needs are posted by a community party organization."),
     )
     _require(
-        acting_user is None or acts_for(acting_user, organization),
+        _speaks_for(acting_user, organization),
         _("You may only post needs for your own community."),
     )
     _require(
@@ -142,7 +106,7 @@ def need_post(
         people_wanted=people_wanted,
     )
     _full_clean(need)
-    need.save()
+    save_with_action(need, "alliance.need.post")
     need.skills.set(list(skills))
     return need
 
@@ -162,7 +126,7 @@ def resource_post(
 ) -> Resource:
     """An organization offers a service (its secretary, or bureau staff)."""
     _require(
-        acting_user is None or acts_for(acting_user, organization),
+        _speaks_for(acting_user, organization),
         _("You may only offer resources of your own organization."),
     )
     _require(
@@ -180,7 +144,7 @@ def resource_post(
         available_until=available_until,
     )
     _full_clean(resource)
-    resource.save()
+    save_with_action(resource, "alliance.resource.post")
     resource.skills.set(list(skills))
     return resource
 
@@ -189,7 +153,7 @@ def resource_post(
 def need_withdraw(*, need: Need, acting_user) -> Need:
     need = _lock(Need, need.pk)
     _require(
-        acting_user is None or acts_for(acting_user, need.posted_by_organization),
+        _speaks_for(acting_user, need.posted_by_organization),
         _("Only the community that posted the need may withdraw it."),
     )
     _require(
@@ -197,8 +161,12 @@ def need_withdraw(*, need: Need, acting_user) -> Need:
         _("Only an open or claimed need can be withdrawn."),
     )
     need.state = NeedState.WITHDRAWN
-    need.save(update_fields=["state", "updated_at"])
-    need.claims.filter(state=ClaimState.PENDING).update(state=ClaimState.WITHDRAWN)
+    save_with_action(need, "alliance.need.withdraw", update_fields=["state", "updated_at"])
+    update_with_action(
+        need.claims.filter(state=ClaimState.PENDING),
+        "alliance.claim.withdraw_with_item",
+        state=ClaimState.WITHDRAWN,
+    )
     return need
 
 
@@ -206,7 +174,7 @@ def need_withdraw(*, need: Need, acting_user) -> Need:
 def resource_withdraw(*, resource: Resource, acting_user) -> Resource:
     resource = _lock(Resource, resource.pk)
     _require(
-        acting_user is None or acts_for(acting_user, resource.organization),
+        _speaks_for(acting_user, resource.organization),
         _("Only the organization that offers the resource may withdraw it."),
     )
     _require(
@@ -214,8 +182,12 @@ def resource_withdraw(*, resource: Resource, acting_user) -> Resource:
         _("Only an open or claimed resource can be withdrawn."),
     )
     resource.state = ResourceState.WITHDRAWN
-    resource.save(update_fields=["state", "updated_at"])
-    resource.claims.filter(state=ClaimState.PENDING).update(state=ClaimState.WITHDRAWN)
+    save_with_action(resource, "alliance.resource.withdraw", update_fields=["state", "updated_at"])
+    update_with_action(
+        resource.claims.filter(state=ClaimState.PENDING),
+        "alliance.claim.withdraw_with_item",
+        state=ClaimState.WITHDRAWN,
+    )
     return resource
 
 
@@ -231,7 +203,7 @@ def _create_claim(**fields) -> Claim:
     _full_clean(claim, validate_constraints=False)
     try:
         with transaction.atomic():
-            claim.save()
+            save_with_action(claim, "alliance.claim.create")
     except IntegrityError as exc:
         raise CoordinationError(_("This organization has already claimed this item.")) from exc
     return claim
@@ -244,7 +216,7 @@ def need_claim(
     """An organization offers people for a need (its secretary, or bureau staff)."""
     need = _lock(Need, need.pk)
     _require(
-        acting_user is None or acts_for(acting_user, organization),
+        _speaks_for(acting_user, organization),
         _("You may only claim for your own organization."),
     )
     _require(
@@ -287,7 +259,7 @@ def resource_claim(
         _("Resources are claimed by a community party organization."),
     )
     _require(
-        acting_user is None or acts_for(acting_user, organization),
+        _speaks_for(acting_user, organization),
         _("You may only claim for your own community."),
     )
     _require(
@@ -323,7 +295,7 @@ def _decided_claim(claim: Claim, acting_user) -> Claim:
     )
     owner = Organization.objects.get(pk=claim.owner_organization_id)
     _require(
-        acting_user is None or acts_for(acting_user, owner),
+        _speaks_for(acting_user, owner),
         _("Only the side that posted the item may decide on its claims."),
     )
     if claim.state == ClaimState.DECLINED:
@@ -385,21 +357,27 @@ def claim_accept(*, claim: Claim, acting_user, start: datetime.datetime | None =
             end=begin + datetime.timedelta(hours=ACTIVITY_HOURS),
             place_text=place,
             agenda=item.description,
-            acting_user=None,
+            acting_user=system_actor(),
         )
     except ActivityError as exc:
         raise CoordinationError(str(exc)) from exc
     if acting_user is not None:
         activity.created_by = acting_user
-        activity.save(update_fields=["created_by"])
+        save_with_action(activity, "alliance.claim.accept", update_fields=["created_by"])
     claim.state = ClaimState.ACCEPTED
     claim.decided_by = acting_user
     claim.decided_at = timezone.now()
     claim.activity = activity
-    claim.save(update_fields=["state", "decided_by", "decided_at", "activity"])
+    save_with_action(
+        claim,
+        "alliance.claim.accept",
+        update_fields=["state", "decided_by", "decided_at", "activity"],
+    )
     if item.state == NeedState.OPEN:  # same value for resources
         item.state = NeedState.CLAIMED
-        item.save(update_fields=["state", "updated_at"])
+        save_with_action(
+            item, f"{item._meta.label_lower}.claim_accepted", update_fields=["state", "updated_at"]
+        )
     return claim
 
 
@@ -410,7 +388,11 @@ def claim_decline(*, claim: Claim, acting_user, reason: str = "") -> Claim:
     claim.decided_by = acting_user
     claim.decided_at = timezone.now()
     claim.decline_reason = reason[:200]
-    claim.save(update_fields=["state", "decided_by", "decided_at", "decline_reason"])
+    save_with_action(
+        claim,
+        "alliance.claim.decline",
+        update_fields=["state", "decided_by", "decided_at", "decline_reason"],
+    )
     return claim
 
 
@@ -418,12 +400,12 @@ def claim_decline(*, claim: Claim, acting_user, reason: str = "") -> Claim:
 def claim_withdraw(*, claim: Claim, acting_user) -> Claim:
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     _require(
-        acting_user is None or acts_for(acting_user, claim.claiming_organization),
+        _speaks_for(acting_user, claim.claiming_organization),
         _("Only the claiming organization may withdraw its claim."),
     )
     _require(claim.state == ClaimState.PENDING, _("Only a pending claim can be withdrawn."))
     claim.state = ClaimState.WITHDRAWN
-    claim.save(update_fields=["state"])
+    save_with_action(claim, "alliance.claim.withdraw", update_fields=["state"])
     return claim
 
 
@@ -442,20 +424,11 @@ def _refresh_fulfilment(item, wanted: int, open_states: Sequence[str]) -> bool:
     all_held = all(claim.activity and claim.activity.status == "held" for claim in accepted)
     if people >= wanted and all_held:
         item.state = NeedState.FULFILLED  # the same value in ResourceState
-        item.save(update_fields=["state", "updated_at"])
+        save_with_action(
+            item, f"{item._meta.label_lower}.fulfil", update_fields=["state", "updated_at"]
+        )
         return True
     return False
-
-
-@receiver(organization_dissolved, dispatch_uid="alliance_membership_ends_on_dissolution")
-def _organization_dissolved(sender, organization, dissolved_on, acting_user, **kwargs) -> None:
-    """A dissolved organization leaves the alliance on the day it was dissolved (same
-    transaction as the dissolution)."""
-    update_with_action(
-        AllianceMembership.objects.filter(organization=organization, left_on__isnull=True),
-        "alliance.membership.end_on_dissolution",
-        left_on=dissolved_on,
-    )
 
 
 @receiver(activity_held, dispatch_uid="alliance_claim_fulfilment")
@@ -505,138 +478,8 @@ def needs_expire(*, today: datetime.date | None = None) -> int:
     """Store the expired state of open needs past their wanted-by date (the boards already
     treat them as expired on read; this makes it permanent, e.g. from a nightly job)."""
     today = today or timezone.localdate()
-    return Need.objects.filter(state=NeedState.OPEN, wanted_by__lt=today).update(
-        state=NeedState.EXPIRED
+    return update_with_action(
+        Need.objects.filter(state=NeedState.OPEN, wanted_by__lt=today),
+        "alliance.need.expire",
+        state=NeedState.EXPIRED,
     )
-
-
-# --- Mediation studio -----------------------------------------------------------------------
-
-
-def may_keep_studio(user, studio: MediationStudio) -> bool:
-    """Bureau staff, or the secretary of the studio's host organization (or above it)."""
-    if user is None:
-        return True
-    return bool(
-        user.is_bureau_staff
-        or (user.is_secretary and organization_in_scope(user, studio.host_organization))
-    )
-
-
-@transaction.atomic
-def studio_create(
-    *, acting_user, community, name: str, host_organization: Organization, address: str = ""
-) -> MediationStudio:
-    _require(
-        acting_user is None or acting_user.is_bureau_staff,
-        _("Only bureau staff set up mediation studios."),
-    )
-    studio = MediationStudio(
-        community=community, name=name.strip(), host_organization=host_organization, address=address
-    )
-    _full_clean(studio)
-    studio.save()
-    return studio
-
-
-@transaction.atomic
-def rota_shift_add(
-    *, studio: MediationStudio, member, date: datetime.date, acting_user
-) -> RotaShift:
-    _require(may_keep_studio(acting_user, studio), _("You may not keep this studio's rota."))
-    _require(
-        member.skills.filter(name__in=MEDIATOR_SKILLS).exists(),
-        _("%(name)s has neither the mediation nor the law skill and cannot be on the rota.")
-        % {"name": member.name},
-    )
-    shift = RotaShift(studio=studio, member=member, date=date)
-    _full_clean(shift, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            shift.save()
-    except IntegrityError as exc:
-        raise CoordinationError(_("This mediator is already on the rota that day.")) from exc
-    return shift
-
-
-@transaction.atomic
-def mediation_case_record(
-    *,
-    studio: MediationStudio,
-    acting_user,
-    date: datetime.date,
-    kind: str,
-    parties: str,
-    summary: str,
-    outcome: str,
-    follow_up_on: datetime.date | None = None,
-    mediators: Sequence = (),
-) -> MediationCase:
-    _require(may_keep_studio(acting_user, studio), _("You may not keep this studio's case log."))
-    _require(date <= timezone.localdate(), _("A case cannot be dated in the future."))
-    for member in mediators:
-        _require(
-            member.skills.filter(name__in=MEDIATOR_SKILLS).exists(),
-            _("%(name)s has neither the mediation nor the law skill.") % {"name": member.name},
-        )
-    case = MediationCase(
-        studio=studio,
-        date=date,
-        kind=kind,
-        parties=parties.strip(),
-        summary=summary.strip(),
-        outcome=outcome,
-        follow_up_on=follow_up_on,
-        recorded_by=acting_user,
-    )
-    _full_clean(case)
-    case.save()
-    case.mediators.set(list(mediators))
-    return case
-
-
-# --- The alliance registry ----------------------------------------------------------------
-
-
-@transaction.atomic
-def alliance_join(
-    *,
-    organization: Organization,
-    acting_user,
-    joined_on: datetime.date,
-    hub: str,
-    role: str = AllianceRole.MEMBER,
-) -> AllianceMembership:
-    if AllianceMembership.objects.filter(organization=organization, left_on__isnull=True).exists():
-        raise ValidationError({"organization": _("This organization is already in the alliance.")})
-    if organization.status != Status.ACTIVE:
-        raise ValidationError({"organization": _("A dissolved organization cannot join.")})
-    membership = AllianceMembership(
-        organization=organization, joined_on=joined_on, hub=hub, role=role
-    )
-    membership.full_clean()
-    membership.save()
-    return membership
-
-
-@transaction.atomic
-def alliance_leave(
-    *, membership: AllianceMembership, acting_user, left_on: datetime.date
-) -> AllianceMembership:
-    membership = AllianceMembership.objects.select_for_update().get(pk=membership.pk)
-    if membership.left_on:
-        raise ValidationError({"left_on": _("This organization has already left the alliance.")})
-    membership.left_on = left_on
-    membership.full_clean()
-    membership.save()
-    return membership
-
-
-@transaction.atomic
-def annual_target_save(*, acting_user, year: int, **fields: Any) -> AnnualTarget:
-    target = AnnualTarget.objects.filter(year=year).first() or AnnualTarget(year=year)
-    for name, value in fields.items():
-        setattr(target, name, value)
-    target.full_clean()
-    target.save()
-    return target
