@@ -21,6 +21,7 @@ from django.utils import timezone
 from branches.models import Category, Community, Kind, Organization
 from members.identity import make_id_number, pinyin_initials
 from members.models import (
+    SKILLS,
     Commendation,
     Education,
     Gender,
@@ -285,6 +286,10 @@ def seed(*, context) -> None:
         for member in members:
             member.pk = ids[member.id_number]
 
+    # The skill list is reference data (members migration 0002); make sure it is there, as the
+    # branches step reloads its own reference data: a flushed test database has none.
+    for name, _label in SKILLS:
+        Skill.objects.get_or_create(name=name)
     skills = list(Skill.objects.all())
     Through = Member.skills.through
     links = []
