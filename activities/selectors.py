@@ -31,7 +31,7 @@ from activities.models import (
     TrainingSession,
     VolunteerHours,
 )
-from branches.models import Organization, Status, in_subtree
+from branches.models import Organization, Status, in_subtree, visible_q
 from core.models import User
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -59,13 +59,16 @@ def activities_for(user: AnyUser | None) -> QuerySet[Activity]:
             ),
         )
     )
-    if user is None or not user.is_authenticated:
-        return qs.none()
-    if user.is_bureau_staff:
-        return qs
-    if user.is_secretary:
-        return qs.filter(hosted_in_subtree(user.organization))
-    return qs
+    return qs.filter(_readable_by(user))
+
+
+def _readable_by(user: AnyUser | None) -> Q:
+    """Which activities `user` reads, as one condition (the organizations rule of
+    Organization.objects.visible_to): staff, supervisors, liaisons and viewers all; a secretary
+    what their subtree hosts or co-hosts; anyone else (no role, inactive, anonymous) none."""
+    if user is not None and user.is_authenticated and user.is_active and user.is_secretary:
+        return hosted_in_subtree(user.organization)  # hosted or co-hosted, not only led
+    return visible_q(user, "organization")
 
 
 def get_activity_for(user: AnyUser, pk) -> Activity:
@@ -511,11 +514,11 @@ def contest_ranking(contest) -> list:
 
 
 def training_sessions_for(user: User) -> QuerySet[TrainingSession]:
-    """A secretary reads the sessions organized in their subtree; everyone else all."""
-    qs = TrainingSession.objects.select_related("organization", "activity")
-    if user.is_secretary:
-        qs = qs.filter(in_subtree(user.organization, "organization"))
-    return qs
+    """Sessions of the organizations the user sees (Organization.objects.visible_to): a
+    secretary their subtree's, the other roles all, anyone else none."""
+    return TrainingSession.objects.select_related("organization", "activity").filter(
+        visible_q(user, "organization")
+    )
 
 
 def get_training_for(user: User, pk) -> TrainingSession:

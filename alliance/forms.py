@@ -131,12 +131,15 @@ class ResourceForm(forms.Form):
 
 
 def _own_organizations(user):
-    organizations = Organization.objects.filter(status=Status.ACTIVE).order_by("path")
+    """The active organizations the user may act for: all of them for bureau staff, their
+    own organization's subtree otherwise."""
     if user.is_bureau_staff:
-        return organizations
-    if user.organization_id:
-        return organizations.filter(path__startswith=user.organization.path)
-    return organizations.none()
+        organizations = Organization.objects.all()
+    elif user.organization_id:
+        organizations = Organization.objects.subtree(user.organization)
+    else:
+        organizations = Organization.objects.none()
+    return organizations.filter(status=Status.ACTIVE).order_by("path")
 
 
 class NeedClaimForm(forms.Form):

@@ -53,10 +53,12 @@ def community_organization_of(user):
 
 def acts_for(user, organization) -> bool:
     """May `user` act in the name of `organization` (claim, post, accept)?"""
-    if user is None or organization is None or not user.is_authenticated or not user.is_active:
+    if user is None or organization is None or not user.is_authenticated:
         return False
-    if user.is_bureau_staff:
+    if user.is_bureau_staff:  # the system actor too (core.actors)
         return True
+    if not user.is_active:
+        return False
     if user.is_secretary:
         return organization_in_scope(user, organization)
     if user.is_liaison:

@@ -42,7 +42,7 @@ from alliance.models import (
     RotaShift,
 )
 from alliance.permissions import acts_for
-from branches.models import Community, Kind, Organization, Status
+from branches.models import Community, Kind, Organization, Status, in_subtree
 from branches.selectors import alliance_organizations, in_alliance_q
 from core.permissions import is_bureau_staff, organization_in_scope
 from members.models import Health, MemberStatus
@@ -120,7 +120,7 @@ def _organization_q(user, field: str) -> Q:
     """Organizations (reached through `field`) that the user acts for."""
     q = Q(pk__in=[])
     if user.organization_id:
-        q |= Q(**{f"{field}__path__startswith": user.organization.path})
+        q |= in_subtree(user.organization, field)
     if user.is_liaison and user.community_id:
         q |= Q(
             **{f"{field}__kind": Kind.COMMUNITY_ORG, f"{field}__community_id": user.community_id}
@@ -299,7 +299,7 @@ def cases_for(user) -> QuerySet[MediationCase]:
     if is_bureau_staff(user):
         return cases
     if user.is_secretary:
-        return cases.filter(studio__host_organization__path__startswith=user.organization.path)
+        return cases.filter(in_subtree(user.organization, "studio__host_organization"))
     return cases.none()
 
 
@@ -429,6 +429,13 @@ def alliance_memberships_for(user) -> QuerySet[AllianceMembership]:
     ).order_by("left_on", "hub", "organization__name")
 
 
+def get_alliance_membership_for(user, pk) -> AllianceMembership:
+    try:
+        return alliance_memberships_for(user).get(pk=pk)
+    except (AllianceMembership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 @dataclass(frozen=True)
 class AllianceFigures:
     year: int
@@ -467,6 +474,13 @@ def annual_targets_for(user) -> QuerySet[AnnualTarget]:
     if not (user and user.is_authenticated and user.is_active):
         return AnnualTarget.objects.none()
     return AnnualTarget.objects.all()
+
+
+def get_annual_target_for(user, year) -> AnnualTarget:
+    try:
+        return annual_targets_for(user).get(year=year)
+    except (AnnualTarget.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def open_needs_near(user, organization, today: datetime.date, *, limit: int = 10):

@@ -19,7 +19,7 @@ def _organizations(request):
     qs = Organization.objects.filter(status=Status.ACTIVE).order_by("path")
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_secretary:
-        qs = qs.filter(path__startswith=user.organization.path)
+        qs = qs.subtree(user.organization)
     return qs
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from activities.selectors import compliance, joint_activity_count, participation_rate
 from assessment.models import Rectification
-from branches.models import SIX_HAVES, CommitteeTerm
+from branches.models import SIX_HAVES, CommitteeTerm, in_subtree
 from members.models import Member, MemberStatus
 from venues.selectors import shared_use_count
 
@@ -212,7 +212,7 @@ def community_registration(organization, year: int) -> MetricResult:
 
     on = reference_date(year)
     members = Member.objects.filter(
-        organization__path__startswith=organization.path, status=MemberStatus.NORMAL
+        in_subtree(organization, "organization"), status=MemberStatus.NORMAL
     )
     total = members.count()
     registered = members.filter(

@@ -15,6 +15,7 @@ from assessment.models import (
     RoundState,
     Rubric,
 )
+from branches.models import in_subtree
 
 
 def _signed_in(user) -> bool:
@@ -73,7 +74,7 @@ def assessments_for(user) -> QuerySet[Assessment]:
         )
         return qs.filter(Exists(assigned))
     if user.is_secretary:
-        return qs.filter(organization__path__startswith=user.organization.path)
+        return qs.filter(in_subtree(user.organization, "organization"))
     return qs.none()
 
 
@@ -114,7 +115,7 @@ def inspections_for(user) -> QuerySet[Inspection]:
     if _reads_all(user):
         return qs
     if user.is_secretary:
-        return qs.filter(organization__path__startswith=user.organization.path)
+        return qs.filter(in_subtree(user.organization, "organization"))
     return qs.none()
 
 
@@ -132,7 +133,7 @@ def rectifications_for(user) -> QuerySet[Rectification]:
     if _reads_all(user):
         return qs
     if user.is_secretary:
-        return qs.filter(inspection__organization__path__startswith=user.organization.path)
+        return qs.filter(in_subtree(user.organization, "inspection__organization"))
     return qs.none()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -69,15 +68,6 @@ def grouped_community_choices(blank_label="---------") -> list:
     ):
         groups.setdefault(community.district.name, []).append((community.pk, community.name))
     return [("", blank_label), *groups.items()]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names (or on the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class OrganizationForm(forms.ModelForm):

@@ -176,20 +176,32 @@ class OrganizationQuerySet(models.QuerySet):
     """Who may see which organizations, said once (STYLE: a scoped model says it itself)."""
 
     def visible_to(self, user) -> OrganizationQuerySet:
-        """Bureau staff, supervisors, liaisons and viewers see every organization; a secretary
-        sees their own organization and its subtree; anyone else (no role, inactive,
-        anonymous) nothing."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_bureau_staff or user.is_supervisor or user.is_liaison or user.is_viewer:
-            return self
-        if user.is_secretary:
-            return self.subtree(user.organization)
-        return self.none()
+        """The organizations `user` may see (see `visible_q`)."""
+        return self.filter(visible_q(user))
 
     def subtree(self, organization: Organization) -> OrganizationQuerySet:
         """`organization` and everything below it (the materialized path)."""
         return self.filter(in_subtree(organization))
+
+
+def visible_q(user, prefix: str = "") -> Q:
+    """Who sees which organizations, as one condition on rows whose organization is at
+    `prefix` ("" on Organization itself, "organization" on a model with that foreign key):
+    bureau staff (and the system actor), supervisors, liaisons and viewers see every
+    organization; a secretary their own organization and its subtree; anyone else (no role,
+    inactive, anonymous) nothing."""
+    nothing = Q(pk__in=[])
+    if not (user and user.is_authenticated):
+        return nothing
+    if getattr(user, "is_system", False):
+        return Q()
+    if not user.is_active:
+        return nothing
+    if user.is_bureau_staff or user.is_supervisor or user.is_liaison or user.is_viewer:
+        return Q()
+    if user.is_secretary:
+        return in_subtree(user.organization, prefix)
+    return nothing
 
 
 def in_subtree(organization: Organization, prefix: str = "") -> Q:

@@ -7,7 +7,7 @@ from branches import views
 app_name = "branches"
 urlpatterns = [
     path("", views.OrganizationListView.as_view(), name="list"),
-    path("export/", views.organization_export, name="export"),
+    path("export/", views.OrganizationExportView.as_view(), name="export"),
     path("tree/", views.OrganizationTreeView.as_view(), name="tree"),
     path("new/", views.OrganizationCreateView.as_view(), name="create"),
     path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("<int:pk>/committee/add/", views.PositionAddView.as_view(), name="position_add"),
     path(
         "<int:pk>/committee/<int:position>/remove/",
-        views.position_remove,
+        views.PositionRemoveView.as_view(),
         name="position_remove",
     ),
 ]

@@ -1,4 +1,5 @@
-"""Organization pages (/branches/) and the alliance registry and targets (/alliance/)."""
+"""Organization pages (/branches/): list, export, tree, organization page, create / edit /
+dissolve, committee terms and seats. Class views with core.views.PortalPermissionMixin."""
 
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 from django_filters.views import FilterView
-from rules.contrib.views import PermissionRequiredMixin
 
 from branches import exports, selectors, services
 from branches.filters import OrganizationFilter
@@ -24,15 +23,15 @@ from branches.forms import (
     OrganizationForm,
     PositionForm,
     TermForm,
-    add_service_errors,
 )
 from branches.models import CommitteePosition
 from branches.sections import organization_sections
+from core.views import PortalPermissionMixin, add_service_error, service_error_message
 
 # --- Organizations ------------------------------------------------------------------------
 
 
-class OrganizationListView(PermissionRequiredMixin, FilterView):
+class OrganizationListView(PortalPermissionMixin, FilterView):
     permission_required = "branches.view_organization"
     filterset_class = OrganizationFilter
     template_name = "branches/organization_list.html"
@@ -48,14 +47,16 @@ class OrganizationListView(PermissionRequiredMixin, FilterView):
         return context
 
 
-def organization_export(request: HttpRequest) -> HttpResponse:
+class OrganizationExportView(PortalPermissionMixin, View):
     """Excel download of exactly the filtered list (same FilterSet as the page)."""
-    if not request.user.has_perm("branches.export_organization"):
-        raise PermissionDenied
-    queryset = selectors.organization_list_for(request.user).order_by("path")
-    filterset = OrganizationFilter(request.GET, queryset=queryset)
-    rows = filterset.qs if filterset.is_valid() else queryset.none()
-    return exports.organizations_xlsx(rows, user=request.user, query=request.GET)
+
+    permission_required = "branches.export_organization"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        queryset = selectors.organization_list_for(request.user).order_by("path")
+        filterset = OrganizationFilter(request.GET, queryset=queryset)
+        rows = filterset.qs if filterset.is_valid() else queryset.none()
+        return exports.organizations_xlsx(rows, user=request.user, query=request.GET)
 
 
 @dataclass
@@ -88,7 +89,7 @@ def tree_nodes(organizations: list) -> list[TreeNode]:
     return nodes
 
 
-class OrganizationTreeView(PermissionRequiredMixin, TemplateView):
+class OrganizationTreeView(PortalPermissionMixin, TemplateView):
     permission_required = "branches.view_organization"
     template_name = "branches/organization_tree.html"
 
@@ -103,19 +104,29 @@ class OrganizationTreeView(PermissionRequiredMixin, TemplateView):
         )
 
 
-class OrganizationMixin(PermissionRequiredMixin):
-    """Fetch the organization in the URL through the user's scope (404 outside it)."""
+class OrganizationMixin(PortalPermissionMixin):
+    """The organization in the URL, through the user's scope (404 outside it); the page's
+    permission is asked of it."""
 
     def get_object(self):
-        if not hasattr(self, "_organization"):
-            self._organization = selectors.get_organization_for(
-                self.request.user, self.kwargs["pk"]
-            )
-        return self._organization
+        return selectors.get_organization_for(self.request.user, self.kwargs["pk"])
 
     @property
     def organization(self):
-        return self.get_object()
+        return self.object
+
+
+class OrganizationFormPageMixin(OrganizationMixin):
+    """A form about the organization on the house's one form page (templates/form_page.html)."""
+
+    template_name = "form_page.html"
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("title", self.title)
+        kwargs.setdefault("subtitle", self.organization.name)
+        kwargs.setdefault("cancel_url", self.organization.get_absolute_url())
+        return super().get_context_data(organization=self.organization, **kwargs)
 
 
 class OrganizationDetailView(OrganizationMixin, TemplateView):
@@ -137,12 +148,13 @@ class OrganizationDetailView(OrganizationMixin, TemplateView):
         )
 
 
-class OrganizationCreateView(PermissionRequiredMixin, FormView):
+class OrganizationCreateView(PortalPermissionMixin, FormView):
     permission_required = "branches.add_organization"
     template_name = "branches/organization_form.html"
     form_class = OrganizationForm
 
-    def get_permission_object(self):
+    def get_object(self):
+        """The parent named in ?parent= (through the user's scope), asked "may add under"."""
         parent_pk = self.request.GET.get("parent")
         if parent_pk:
             return selectors.get_organization_for(self.request.user, parent_pk)
@@ -154,8 +166,7 @@ class OrganizationCreateView(PermissionRequiredMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        parent = self.get_permission_object()
-        return {"parent": parent.pk} if parent else {}
+        return {"parent": self.object.pk} if self.object else {}
 
     def form_valid(self, form):
         if not self.request.user.has_perm(
@@ -165,7 +176,7 @@ class OrganizationCreateView(PermissionRequiredMixin, FormView):
         try:
             org = services.organization_create(acting_user=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The organization has been created."))
         return redirect(org)
@@ -194,7 +205,7 @@ class OrganizationEditView(OrganizationMixin, FormView):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The changes have been saved."))
         return redirect(self.organization)
@@ -208,9 +219,8 @@ class OrganizationEditView(OrganizationMixin, FormView):
         )
 
 
-class OrganizationDissolveView(OrganizationMixin, FormView):
+class OrganizationDissolveView(OrganizationFormPageMixin, FormView):
     permission_required = "branches.dissolve_organization"
-    template_name = "branches/organization_dissolve.html"
     form_class = DissolveForm
 
     def form_valid(self, form):
@@ -221,21 +231,28 @@ class OrganizationDissolveView(OrganizationMixin, FormView):
                 dissolved_on=form.cleaned_data["dissolved_on"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The organization has been dissolved."))
         return redirect(self.organization)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(organization=self.organization, **kwargs)
+        return super().get_context_data(
+            title=_("Dissolve %(name)s") % {"name": self.organization.name},
+            subtitle=_(
+                "A dissolved organization keeps its history and can no longer be changed. "
+                "Members and active sub-organizations must be moved first."
+            ),
+            submit_label=_("Dissolve"),
+            **kwargs,
+        )
 
 
 # --- Committee and terms ------------------------------------------------------------------
 
 
-class TermCreateView(OrganizationMixin, FormView):
+class TermCreateView(OrganizationFormPageMixin, FormView):
     permission_required = "branches.change_committee"
-    template_name = "branches/term_form.html"
 
     def get_form(self, form_class=None):
         return TermForm(**self.get_form_kwargs(), creating=True)
@@ -249,20 +266,17 @@ class TermCreateView(OrganizationMixin, FormView):
                 ends_on=form.cleaned_data.get("ends_on"),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The new term has been recorded."))
         return redirect(self.organization)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            organization=self.organization, title=_("New committee term"), **kwargs
-        )
+        return super().get_context_data(title=_("New committee term"), **kwargs)
 
 
-class TermEditView(OrganizationMixin, FormView):
+class TermEditView(OrganizationFormPageMixin, FormView):
     permission_required = "branches.change_committee"
-    template_name = "branches/term_form.html"
 
     @cached_property
     def term(self):
@@ -277,20 +291,17 @@ class TermEditView(OrganizationMixin, FormView):
                 term=form.instance, acting_user=self.request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The term has been saved."))
         return redirect(self.organization)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            organization=self.organization, title=_("Committee term"), **kwargs
-        )
+        return super().get_context_data(title=_("Committee term"), **kwargs)
 
 
-class PositionAddView(OrganizationMixin, FormView):
+class PositionAddView(OrganizationFormPageMixin, FormView):
     permission_required = "branches.change_committee"
-    template_name = "branches/term_form.html"
 
     def get_form(self, form_class=None):
         return PositionForm(**self.get_form_kwargs(), organization=self.organization)
@@ -305,30 +316,29 @@ class PositionAddView(OrganizationMixin, FormView):
                 term=term, acting_user=self.request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The committee seat has been added."))
         return redirect(self.organization)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            organization=self.organization, title=_("Add a committee seat"), **kwargs
-        )
+        return super().get_context_data(title=_("Add a committee seat"), **kwargs)
 
 
-@require_POST
-def position_remove(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    org = selectors.get_organization_for(request.user, pk)
-    if not request.user.has_perm("branches.change_committee", org):
-        raise PermissionDenied
-    seat = get_object_or_404(CommitteePosition, pk=position, term__organization=org)
-    try:
-        services.committee_position_remove(position=seat, acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The committee seat has been removed."))
-    return redirect(org)
+class PositionRemoveView(OrganizationMixin, View):
+    permission_required = "branches.change_committee"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
+        org = self.organization
+        seat = get_object_or_404(CommitteePosition, pk=position, term__organization=org)
+        try:
+            services.committee_position_remove(position=seat, acting_user=request.user)
+        except ValidationError as error:
+            messages.error(request, service_error_message(error))
+        else:
+            messages.success(request, _("The committee seat has been removed."))
+        return redirect(org)
 
 
 # --- The alliance registry and targets ----------------------------------------------------

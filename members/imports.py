@@ -22,9 +22,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branches.models import Community, Organization
+from core.history import bulk_create_with_action, bulk_update_with_action
 from core.signals import announce_records_changed
 from members.columns import (
     COLUMNS,
@@ -463,7 +463,9 @@ def import_rows(user, check: ImportCheck, *, only_valid: bool = False) -> tuple[
         member.name_initials = pinyin_initials(member.name)
     created = [m for m, _r in to_create]
     if created:
-        bulk_create_with_history(created, Member, batch_size=1000, default_user=user)
+        bulk_create_with_action(
+            Member, created, "members.member.import_create", acting_user=user, batch_size=1000
+        )
         # bulk_create_with_history may not set pks on every backend: read them back.
         ids = dict(
             Member.objects.filter(id_number__in=[m.id_number for m in created]).values_list(
@@ -474,8 +476,13 @@ def import_rows(user, check: ImportCheck, *, only_valid: bool = False) -> tuple[
             member.pk = ids[member.id_number]
     if to_update:
         fields = sorted(update_fields | {"name_initials"})
-        bulk_update_with_history(
-            [m for m, _r in to_update], Member, fields=fields, batch_size=1000, default_user=user
+        bulk_update_with_action(
+            Member,
+            [m for m, _r in to_update],
+            fields,
+            "members.member.import_update",
+            acting_user=user,
+            batch_size=1000,
         )
     Through = Member.skills.through
     with_skills = [(m, r) for m, r in to_create + to_update if r.skills is not None]

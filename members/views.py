@@ -199,7 +199,7 @@ class MemberFormView(MemberMixin, View):
         member = self.get_member()
         return render(
             self.request,
-            "members/member_small_form.html",
+            "form_page.html",
             {
                 "form": form,
                 "member": member,

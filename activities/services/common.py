@@ -37,12 +37,8 @@ def full_clean(instance, **kwargs) -> None:
 
 
 def acts_for_bureau(acting_user: User) -> bool:
-    """Bureau staff and the system actor (core.actors) are not held to an organization.
-
-    Callers outside this app that still pass None (see the alliance app) are treated as the
-    system actor until they pass `system_actor()`.
-    """
-    return acting_user is None or acting_user.is_bureau_staff
+    """Bureau staff and the system actor (core.actors) are not held to an organization."""
+    return acting_user.is_bureau_staff
 
 
 def check_scope(acting_user: User, organization: Organization) -> None:

@@ -41,7 +41,7 @@ class TrainingListView(PortalPermissionMixin, ListView):
 
 class TrainingCreateView(PortalPermissionMixin, View):
     permission_required = "activities.add_trainingsession"
-    template_name = "activities/simple_form.html"
+    template_name = "form_page.html"
 
     def get(self, request):
         form = TrainingSessionForm(user=request.user)
@@ -95,7 +95,7 @@ class TrainingDetailView(TrainingPageMixin, View):
 
 class TrainingUpdateView(TrainingPageMixin, View):
     permission_required = "activities.change_trainingsession"
-    template_name = "activities/simple_form.html"
+    template_name = "form_page.html"
 
     def _render(self, request, form):
         session = self.object
@@ -225,7 +225,7 @@ class ContestEntryUpdateView(PortalPermissionMixin, View):
     """Correct an entry's lecturer or title (bureau staff, who run the contests)."""
 
     permission_required = "activities.change_contest"
-    template_name = "activities/simple_form.html"
+    template_name = "form_page.html"
 
     def get_object(self):
         return selectors.get_contest_entry(self.request.user, self.kwargs["pk"])

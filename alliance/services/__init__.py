@@ -28,7 +28,6 @@ from alliance.services.coordination import (
     resource_withdraw,
 )
 from alliance.services.mediation import (
-    may_keep_studio,
     mediation_case_record,
     rota_shift_add,
     studio_create,
@@ -50,7 +49,6 @@ __all__ = [
     "claim_withdraw",
     "claims_sync_fulfilment",
     "fulfil_for_activity",
-    "may_keep_studio",
     "mediation_case_record",
     "need_claim",
     "need_post",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from alliance.permissions import acts_for
-from core.actors import is_system_actor
 from core.errors import ServiceError
 
 
@@ -26,17 +24,10 @@ def _full_clean(instance, **kwargs) -> None:
         raise CoordinationError(_message(exc)) from exc
 
 
-def _require(condition: bool, message: str) -> None:
+def _require(condition: bool, message: str, field: str | None = None) -> None:
     if not condition:
-        raise CoordinationError(message)
+        raise CoordinationError(message, field=field)
 
 
 def _lock(model, pk):
     return model.objects.select_for_update().get(pk=pk)
-
-
-def _speaks_for(acting_user, organization) -> bool:
-    """The acting user may act in the organization's name (the system actor always may)."""
-    return (
-        acting_user is None or is_system_actor(acting_user) or acts_for(acting_user, organization)
-    )

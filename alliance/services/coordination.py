@@ -33,8 +33,8 @@ from alliance.models import (
     Resource,
     ResourceState,
 )
-from alliance.permissions import community_organization_of
-from alliance.services.base import CoordinationError, _full_clean, _lock, _require, _speaks_for
+from alliance.permissions import acts_for, community_organization_of
+from alliance.services.base import CoordinationError, _full_clean, _lock, _require
 from branches.models import Brand, Kind, Organization
 from core.actors import system_actor
 from core.history import save_with_action, update_with_action
@@ -88,7 +88,7 @@ def need_post(
         _("Needs are posted by a community party organization."),
     )
     _require(
-        _speaks_for(acting_user, organization),
+        acts_for(acting_user, organization),
         _("You may only post needs for your own community."),
     )
     _require(
@@ -126,7 +126,7 @@ def resource_post(
 ) -> Resource:
     """An organization offers a service (its secretary, or bureau staff)."""
     _require(
-        _speaks_for(acting_user, organization),
+        acts_for(acting_user, organization),
         _("You may only offer resources of your own organization."),
     )
     _require(
@@ -149,46 +149,46 @@ def resource_post(
     return resource
 
 
-@transaction.atomic
-def need_withdraw(*, need: Need, acting_user) -> Need:
-    need = _lock(Need, need.pk)
-    _require(
-        _speaks_for(acting_user, need.posted_by_organization),
-        _("Only the community that posted the need may withdraw it."),
+def _item_withdraw(model, item, *, acting_user, owner: str, refused: str, not_open: str):
+    """Withdraw a need or a resource (the states are spelled alike): only the side that posted
+    it, only while it is open or claimed; its pending claims are withdrawn with it."""
+    item = _lock(model, item.pk)
+    _require(acts_for(acting_user, getattr(item, owner)), refused)
+    _require(item.state in (NeedState.OPEN, NeedState.CLAIMED), not_open)
+    item.state = NeedState.WITHDRAWN
+    save_with_action(
+        item, f"{item._meta.label_lower}.withdraw", update_fields=["state", "updated_at"]
     )
-    _require(
-        need.state in (NeedState.OPEN, NeedState.CLAIMED),
-        _("Only an open or claimed need can be withdrawn."),
-    )
-    need.state = NeedState.WITHDRAWN
-    save_with_action(need, "alliance.need.withdraw", update_fields=["state", "updated_at"])
     update_with_action(
-        need.claims.filter(state=ClaimState.PENDING),
+        item.claims.filter(state=ClaimState.PENDING),
         "alliance.claim.withdraw_with_item",
         state=ClaimState.WITHDRAWN,
     )
-    return need
+    return item
+
+
+@transaction.atomic
+def need_withdraw(*, need: Need, acting_user) -> Need:
+    return _item_withdraw(
+        Need,
+        need,
+        acting_user=acting_user,
+        owner="posted_by_organization",
+        refused=_("Only the community that posted the need may withdraw it."),
+        not_open=_("Only an open or claimed need can be withdrawn."),
+    )
 
 
 @transaction.atomic
 def resource_withdraw(*, resource: Resource, acting_user) -> Resource:
-    resource = _lock(Resource, resource.pk)
-    _require(
-        _speaks_for(acting_user, resource.organization),
-        _("Only the organization that offers the resource may withdraw it."),
+    return _item_withdraw(
+        Resource,
+        resource,
+        acting_user=acting_user,
+        owner="organization",
+        refused=_("Only the organization that offers the resource may withdraw it."),
+        not_open=_("Only an open or claimed resource can be withdrawn."),
     )
-    _require(
-        resource.state in (ResourceState.OPEN, ResourceState.CLAIMED),
-        _("Only an open or claimed resource can be withdrawn."),
-    )
-    resource.state = ResourceState.WITHDRAWN
-    save_with_action(resource, "alliance.resource.withdraw", update_fields=["state", "updated_at"])
-    update_with_action(
-        resource.claims.filter(state=ClaimState.PENDING),
-        "alliance.claim.withdraw_with_item",
-        state=ClaimState.WITHDRAWN,
-    )
-    return resource
 
 
 # --- Claims ----------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def need_claim(
     """An organization offers people for a need (its secretary, or bureau staff)."""
     need = _lock(Need, need.pk)
     _require(
-        _speaks_for(acting_user, organization),
+        acts_for(acting_user, organization),
         _("You may only claim for your own organization."),
     )
     _require(
@@ -259,7 +259,7 @@ def resource_claim(
         _("Resources are claimed by a community party organization."),
     )
     _require(
-        _speaks_for(acting_user, organization),
+        acts_for(acting_user, organization),
         _("You may only claim for your own community."),
     )
     _require(
@@ -295,7 +295,7 @@ def _decided_claim(claim: Claim, acting_user) -> Claim:
     )
     owner = Organization.objects.get(pk=claim.owner_organization_id)
     _require(
-        _speaks_for(acting_user, owner),
+        acts_for(acting_user, owner),
         _("Only the side that posted the item may decide on its claims."),
     )
     if claim.state == ClaimState.DECLINED:
@@ -361,9 +361,8 @@ def claim_accept(*, claim: Claim, acting_user, start: datetime.datetime | None =
         )
     except ActivityError as exc:
         raise CoordinationError(str(exc)) from exc
-    if acting_user is not None:
-        activity.created_by = acting_user
-        save_with_action(activity, "alliance.claim.accept", update_fields=["created_by"])
+    activity.created_by = acting_user
+    save_with_action(activity, "alliance.claim.accept", update_fields=["created_by"])
     claim.state = ClaimState.ACCEPTED
     claim.decided_by = acting_user
     claim.decided_at = timezone.now()
@@ -400,7 +399,7 @@ def claim_decline(*, claim: Claim, acting_user, reason: str = "") -> Claim:
 def claim_withdraw(*, claim: Claim, acting_user) -> Claim:
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     _require(
-        _speaks_for(acting_user, claim.claiming_organization),
+        acts_for(acting_user, claim.claiming_organization),
         _("Only the claiming organization may withdraw its claim."),
     )
     _require(claim.state == ClaimState.PENDING, _("Only a pending claim can be withdrawn."))

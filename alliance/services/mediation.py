@@ -13,19 +13,8 @@ from alliance.models import MEDIATOR_SKILLS, MediationCase, MediationStudio, Rot
 from alliance.services.base import CoordinationError, _full_clean, _require
 from branches.models import Organization
 from core.history import save_with_action
-from core.permissions import organization_in_scope
 
 # --- Mediation studio -----------------------------------------------------------------------
-
-
-def may_keep_studio(user, studio: MediationStudio) -> bool:
-    """Bureau staff, or the secretary of the studio's host organization (or above it)."""
-    if user is None:
-        return True
-    return bool(
-        user.is_bureau_staff
-        or (user.is_secretary and organization_in_scope(user, studio.host_organization))
-    )
 
 
 @transaction.atomic
@@ -33,7 +22,7 @@ def studio_create(
     *, acting_user, community, name: str, host_organization: Organization, address: str = ""
 ) -> MediationStudio:
     _require(
-        acting_user is None or acting_user.is_bureau_staff,
+        acting_user.is_bureau_staff,
         _("Only bureau staff set up mediation studios."),
     )
     studio = MediationStudio(
@@ -48,11 +37,15 @@ def studio_create(
 def rota_shift_add(
     *, studio: MediationStudio, member, date: datetime.date, acting_user
 ) -> RotaShift:
-    _require(may_keep_studio(acting_user, studio), _("You may not keep this studio's rota."))
+    _require(
+        acting_user.has_perm("alliance.change_mediationstudio", studio),
+        _("You may not keep this studio's rota."),
+    )
     _require(
         member.skills.filter(name__in=MEDIATOR_SKILLS).exists(),
         _("%(name)s has neither the mediation nor the law skill and cannot be on the rota.")
         % {"name": member.name},
+        field="member",
     )
     shift = RotaShift(studio=studio, member=member, date=date)
     _full_clean(shift, validate_constraints=False)
@@ -60,7 +53,9 @@ def rota_shift_add(
         with transaction.atomic():
             save_with_action(shift, "alliance.rotashift.create")
     except IntegrityError as exc:
-        raise CoordinationError(_("This mediator is already on the rota that day.")) from exc
+        raise CoordinationError(
+            _("This mediator is already on the rota that day."), field="member"
+        ) from exc
     return shift
 
 
@@ -77,7 +72,10 @@ def mediation_case_record(
     follow_up_on: datetime.date | None = None,
     mediators: Sequence = (),
 ) -> MediationCase:
-    _require(may_keep_studio(acting_user, studio), _("You may not keep this studio's case log."))
+    _require(
+        acting_user.has_perm("alliance.change_mediationstudio", studio),
+        _("You may not keep this studio's case log."),
+    )
     _require(date <= timezone.localdate(), _("A case cannot be dated in the future."))
     for member in mediators:
         _require(

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.views.generic import TemplateView
 
 from alliance import selectors
-from core.permissions import require_perm
-
-# --- Community page and export ---------------------------------------------------------------
+from core.views import PortalPermissionMixin
 
 
-def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "alliance.view_community")
-    community = selectors.get_community_for(request.user, pk)
-    context = selectors.community_overview(request.user, community)
-    return render(request, "alliance/community/community_detail.html", context)
+class CommunityDetailView(PortalPermissionMixin, TemplateView):
+    permission_required = "alliance.view_community"
+    template_name = "alliance/community/community_detail.html"
+
+    def get_object(self):
+        return selectors.get_community_for(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        overview = selectors.community_overview(self.request.user, self.object)
+        return super().get_context_data(**overview, **kwargs)

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView, View
 
 from alliance import selectors, services
 from alliance.exports import coordination_workbook
@@ -23,283 +22,375 @@ from alliance.forms import (
     ResourceForm,
 )
 from alliance.services import CoordinationError
-from alliance.views.base import _form_errors, _page
-from core.permissions import require_perm
+from alliance.views.base import ActionView, FormPageView, _form_errors, _page
+from core.views import PortalPermissionMixin, add_service_error, service_error_message
+
+# --- What needs and resources share -------------------------------------------------------------
+
+
+class _BoardView(PortalPermissionMixin, TemplateView):
+    """A board (needs or resources): its filter and one page of items, newest first."""
+
+    filterset_class = None
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        filterset = self.filterset_class(self.request.GET, queryset=self.get_queryset())
+        page_obj = _page(self.request, filterset.qs.order_by("-created_at", "-pk"))
+        return super().get_context_data(
+            filter=filterset, page_obj=page_obj, year=timezone.localdate().year, **kwargs
+        )
+
+
+class _ItemCreateView(FormPageView):
+    """Posting a need or offering a resource: the form takes the user, the service posts."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def post_item(self, data):
+        raise NotImplementedError
+
+    def success_message(self) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            item = self.post_item(form.cleaned_data)
+        except CoordinationError as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message())
+        return redirect(item)
+
+
+class _ItemDetailView(PortalPermissionMixin, TemplateView):
+    """A need's or a resource's page: the item, its claims, the claim form when the user may
+    claim it while it is open, whether the user may change (and so withdraw) it."""
+
+    item_name = ""  # "need" or "resource": the context name, the claims' field, the rules'
+
+    def get_state(self, item) -> str:
+        return item.state
+
+    def get_claim_form(self, item):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        user, item = self.request.user, self.object
+        claims = selectors.claims_for(user).filter(**{self.item_name: item}).order_by("-claimed_at")
+        is_open = self.get_state(item) in ("open", "claimed")
+        may_claim = is_open and user.has_perm(f"alliance.claim_{self.item_name}", item)
+        may_change = user.has_perm(f"alliance.change_{self.item_name}", item)
+        return super().get_context_data(
+            **{self.item_name: item},
+            claims=claims,
+            claim_form=self.get_claim_form(item) if may_claim else None,
+            decline_form=DeclineForm(),
+            may_change=may_change,
+            may_withdraw=may_change and is_open,
+            **kwargs,
+        )
+
+
+class _ItemClaimView(ActionView):
+    """Claiming a need or a resource: the claim form, then the service; back to the item with
+    the answer (or the form's errors) as a message."""
+
+    def get_claim_form(self, item):
+        raise NotImplementedError
+
+    def claim(self, item, data) -> None:
+        raise NotImplementedError
+
+    def success_message(self) -> str:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        item = self.object
+        form = self.get_claim_form(item)
+        if form.is_valid():
+            try:
+                self.claim(item, form.cleaned_data)
+            except CoordinationError as exc:
+                messages.error(request, service_error_message(exc))
+            else:
+                messages.success(request, self.success_message())
+        else:
+            messages.error(request, _form_errors(form))
+        return redirect(item)
+
+
+class _ItemWithdrawView(ActionView):
+    def withdraw(self, item) -> None:
+        raise NotImplementedError
+
+    def success_message(self) -> str:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        item = self.object
+        try:
+            self.withdraw(item)
+        except CoordinationError as exc:
+            messages.error(request, service_error_message(exc))
+        else:
+            messages.success(request, self.success_message())
+        return redirect(item)
+
 
 # --- Needs -----------------------------------------------------------------------------------
 
 
-def need_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "alliance.view_need")
-    filterset = NeedFilter(request.GET, queryset=selectors.needs_for(request.user))
-    page_obj = _page(request, filterset.qs.order_by("-created_at", "-pk"))
-    return render(
-        request,
-        "alliance/community/need_list.html",
-        {"filter": filterset, "page_obj": page_obj, "year": timezone.localdate().year},
-    )
+class _NeedMixin:
+    def get_object(self):
+        return selectors.get_need_for(self.request.user, self.kwargs["pk"])
 
 
-def need_create(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "alliance.add_need")
-    form = NeedForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            need = services.need_post(
-                acting_user=request.user,
-                organization=data["organization"],
-                title=data["title"],
-                description=data["description"],
-                category=data["category"],
-                wanted_by=data["wanted_by"],
-                people_wanted=data["people_wanted"],
-                skills=data["skills"],
-            )
-        except CoordinationError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The need is posted."))
-            return redirect(need)
-    return render(
-        request,
-        "alliance/community/item_form.html",
-        {"form": form, "title": _("Post a need"), "cancel_url": reverse("alliance:need_list")},
-    )
+class NeedListView(_BoardView):
+    permission_required = "alliance.view_need"
+    template_name = "alliance/community/need_list.html"
+    filterset_class = NeedFilter
+
+    def get_queryset(self):
+        return selectors.needs_for(self.request.user)
 
 
-def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "alliance.view_need")
-    need = selectors.get_need_for(request.user, pk)
-    claims = selectors.claims_for(request.user).filter(need=need).order_by("-claimed_at")
-    may_claim = request.user.has_perm("alliance.claim_need", need) and need.current_state in (
-        "open",
-        "claimed",
-    )
-    suggestions = (
-        selectors.suggest_members(request.user, need)
-        if request.user.has_perm("alliance.suggest_members")
-        else None
-    )
-    return render(
-        request,
-        "alliance/community/need_detail.html",
-        {
-            "need": need,
-            "claims": claims,
-            "claim_form": NeedClaimForm(user=request.user, need=need) if may_claim else None,
-            "decline_form": DeclineForm(),
-            "may_change": request.user.has_perm("alliance.change_need", need),
-            "suggestions": suggestions,
-        },
-    )
+class NeedCreateView(_ItemCreateView):
+    permission_required = "alliance.add_need"
+    form_class = NeedForm
+
+    def get_title(self) -> str:
+        return _("Post a need")
+
+    def get_cancel_url(self) -> str:
+        return reverse("alliance:need_list")
+
+    def post_item(self, data):
+        return services.need_post(
+            acting_user=self.request.user,
+            organization=data["organization"],
+            title=data["title"],
+            description=data["description"],
+            category=data["category"],
+            wanted_by=data["wanted_by"],
+            people_wanted=data["people_wanted"],
+            skills=data["skills"],
+        )
+
+    def success_message(self) -> str:
+        return _("The need is posted.")
 
 
-@require_POST
-def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
-    need = selectors.get_need_for(request.user, pk)
-    require_perm(request, "alliance.claim_need", need)
-    form = NeedClaimForm(request.POST, user=request.user, need=need)
-    if form.is_valid():
-        try:
-            services.need_claim(
-                need=need,
-                organization=form.cleaned_data["organization"],
-                people=form.cleaned_data["people"],
-                note=form.cleaned_data["note"],
-                acting_user=request.user,
-            )
-        except CoordinationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Your claim is sent; the community will answer it."))
-    else:
-        messages.error(request, _form_errors(form))
-    return redirect(need)
+class NeedDetailView(_NeedMixin, _ItemDetailView):
+    permission_required = "alliance.view_need"
+    template_name = "alliance/community/need_detail.html"
+    item_name = "need"
+
+    def get_state(self, item) -> str:
+        return item.current_state
+
+    def get_claim_form(self, item):
+        return NeedClaimForm(user=self.request.user, need=item)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        suggestions = (
+            selectors.suggest_members(user, self.object)
+            if user.has_perm("alliance.suggest_members")
+            else None
+        )
+        return super().get_context_data(suggestions=suggestions, **kwargs)
 
 
-@require_POST
-def need_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    need = selectors.get_need_for(request.user, pk)
-    require_perm(request, "alliance.change_need", need)
-    try:
-        services.need_withdraw(need=need, acting_user=request.user)
-    except CoordinationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The need is withdrawn."))
-    return redirect(need)
+class NeedClaimView(_NeedMixin, _ItemClaimView):
+    permission_required = "alliance.claim_need"
+
+    def get_claim_form(self, item):
+        return NeedClaimForm(self.request.POST, user=self.request.user, need=item)
+
+    def claim(self, item, data) -> None:
+        services.need_claim(
+            need=item,
+            organization=data["organization"],
+            people=data["people"],
+            note=data["note"],
+            acting_user=self.request.user,
+        )
+
+    def success_message(self) -> str:
+        return _("Your claim is sent; the community will answer it.")
+
+
+class NeedWithdrawView(_NeedMixin, _ItemWithdrawView):
+    permission_required = "alliance.change_need"
+
+    def withdraw(self, item) -> None:
+        services.need_withdraw(need=item, acting_user=self.request.user)
+
+    def success_message(self) -> str:
+        return _("The need is withdrawn.")
 
 
 # --- Resources -------------------------------------------------------------------------------
 
 
-def resource_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "alliance.view_resource")
-    filterset = ResourceFilter(request.GET, queryset=selectors.resources_for(request.user))
-    page_obj = _page(request, filterset.qs.order_by("-created_at", "-pk"))
-    return render(
-        request,
-        "alliance/community/resource_list.html",
-        {"filter": filterset, "page_obj": page_obj, "year": timezone.localdate().year},
-    )
+class _ResourceMixin:
+    def get_object(self):
+        return selectors.get_resource_for(self.request.user, self.kwargs["pk"])
 
 
-def resource_create(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "alliance.add_resource")
-    form = ResourceForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            resource = services.resource_post(acting_user=request.user, **form.cleaned_data)
-        except CoordinationError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The resource is posted."))
-            return redirect(resource)
-    return render(
-        request,
-        "alliance/community/item_form.html",
-        {
-            "form": form,
-            "title": _("Offer a resource"),
-            "cancel_url": reverse("alliance:resource_list"),
-        },
-    )
+class ResourceListView(_BoardView):
+    permission_required = "alliance.view_resource"
+    template_name = "alliance/community/resource_list.html"
+    filterset_class = ResourceFilter
+
+    def get_queryset(self):
+        return selectors.resources_for(self.request.user)
 
 
-def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "alliance.view_resource")
-    resource = selectors.get_resource_for(request.user, pk)
-    claims = selectors.claims_for(request.user).filter(resource=resource).order_by("-claimed_at")
-    may_claim = request.user.has_perm("alliance.claim_resource", resource) and resource.state in (
-        "open",
-        "claimed",
-    )
-    return render(
-        request,
-        "alliance/community/resource_detail.html",
-        {
-            "resource": resource,
-            "claims": claims,
-            "claim_form": ResourceClaimForm() if may_claim else None,
-            "decline_form": DeclineForm(),
-            "may_change": request.user.has_perm("alliance.change_resource", resource),
-        },
-    )
+class ResourceCreateView(_ItemCreateView):
+    permission_required = "alliance.add_resource"
+    form_class = ResourceForm
+
+    def get_title(self) -> str:
+        return _("Offer a resource")
+
+    def get_cancel_url(self) -> str:
+        return reverse("alliance:resource_list")
+
+    def post_item(self, data):
+        return services.resource_post(acting_user=self.request.user, **data)
+
+    def success_message(self) -> str:
+        return _("The resource is posted.")
 
 
-@require_POST
-def resource_claim(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = selectors.get_resource_for(request.user, pk)
-    require_perm(request, "alliance.claim_resource", resource)
-    form = ResourceClaimForm(request.POST)
-    if form.is_valid():
-        try:
-            services.resource_claim(
-                resource=resource, acting_user=request.user, **form.cleaned_data
-            )
-        except CoordinationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Your claim is sent; the organization will answer it."))
-    else:
-        messages.error(request, _form_errors(form))
-    return redirect(resource)
+class ResourceDetailView(_ResourceMixin, _ItemDetailView):
+    permission_required = "alliance.view_resource"
+    template_name = "alliance/community/resource_detail.html"
+    item_name = "resource"
+
+    def get_claim_form(self, item):
+        return ResourceClaimForm()
 
 
-@require_POST
-def resource_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = selectors.get_resource_for(request.user, pk)
-    require_perm(request, "alliance.change_resource", resource)
-    try:
-        services.resource_withdraw(resource=resource, acting_user=request.user)
-    except CoordinationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The resource is withdrawn."))
-    return redirect(resource)
+class ResourceClaimView(_ResourceMixin, _ItemClaimView):
+    permission_required = "alliance.claim_resource"
+
+    def get_claim_form(self, item):
+        return ResourceClaimForm(self.request.POST)
+
+    def claim(self, item, data) -> None:
+        services.resource_claim(resource=item, acting_user=self.request.user, **data)
+
+    def success_message(self) -> str:
+        return _("Your claim is sent; the organization will answer it.")
+
+
+class ResourceWithdrawView(_ResourceMixin, _ItemWithdrawView):
+    permission_required = "alliance.change_resource"
+
+    def withdraw(self, item) -> None:
+        services.resource_withdraw(resource=item, acting_user=self.request.user)
+
+    def success_message(self) -> str:
+        return _("The resource is withdrawn.")
 
 
 # --- Claims ----------------------------------------------------------------------------------
 
 
-def claim_inbox(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "alliance.view_claim_inbox")
-    incoming, outgoing = selectors.claim_inbox(request.user)
-    return render(
-        request,
-        "alliance/community/claim_inbox.html",
-        {
-            "incoming": incoming.order_by("state", "-claimed_at")[:100],
-            "outgoing": outgoing.order_by("state", "-claimed_at")[:100],
-            "decline_form": DeclineForm(),
-        },
-    )
+class ClaimInboxView(PortalPermissionMixin, TemplateView):
+    permission_required = "alliance.view_claim_inbox"
+    template_name = "alliance/community/claim_inbox.html"
 
-
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.get_claim_for(request.user, pk)
-    require_perm(request, "alliance.view_claim", claim)
-    return render(
-        request,
-        "alliance/community/claim_detail.html",
-        {"claim": claim, "claims": [claim]},
-    )
-
-
-def _back(request: HttpRequest, claim) -> HttpResponse:
-    target = request.POST.get("next")
-    if target == "inbox":
-        return redirect("alliance:claim_inbox")
-    return redirect(claim.item)
-
-
-@require_POST
-def claim_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.get_claim_for(request.user, pk)
-    require_perm(request, "alliance.decide_claim", claim)
-    try:
-        claim = services.claim_accept(claim=claim, acting_user=request.user)
-    except CoordinationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("The claim is accepted; the activity “%(title)s” is planned for both sides.")
-            % {"title": claim.activity.title},
+    def get_context_data(self, **kwargs):
+        incoming, outgoing = selectors.claim_inbox(self.request.user)
+        return super().get_context_data(
+            incoming=incoming.order_by("state", "-claimed_at")[:100],
+            outgoing=outgoing.order_by("state", "-claimed_at")[:100],
+            decline_form=DeclineForm(),
+            **kwargs,
         )
-    return _back(request, claim)
 
 
-@require_POST
-def claim_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.get_claim_for(request.user, pk)
-    require_perm(request, "alliance.decide_claim", claim)
-    form = DeclineForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.claim_decline(claim=claim, acting_user=request.user, reason=reason)
-    except CoordinationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The claim is declined."))
-    return _back(request, claim)
+class _ClaimMixin:
+    def get_object(self):
+        return selectors.get_claim_for(self.request.user, self.kwargs["pk"])
 
 
-@require_POST
-def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.get_claim_for(request.user, pk)
-    require_perm(request, "alliance.withdraw_claim", claim)
-    try:
-        services.claim_withdraw(claim=claim, acting_user=request.user)
-    except CoordinationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Your claim is withdrawn."))
-    return _back(request, claim)
+class ClaimDetailView(_ClaimMixin, PortalPermissionMixin, TemplateView):
+    permission_required = "alliance.view_claim"
+    template_name = "alliance/community/claim_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(claim=self.object, claims=[self.object], **kwargs)
 
 
-def coordination_export(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "alliance.export_coordination")
+class _ClaimActionView(_ClaimMixin, ActionView):
+    """Accept, decline or withdraw a claim, then back to the inbox (next=inbox) or the item."""
 
-    return coordination_workbook(request)
+    def act(self, claim):
+        raise NotImplementedError
+
+    def success_message(self, claim) -> str:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        claim = self.object
+        try:
+            claim = self.act(claim)
+        except CoordinationError as exc:
+            messages.error(request, service_error_message(exc))
+        else:
+            messages.success(request, self.success_message(claim))
+        if request.POST.get("next") == "inbox":
+            return redirect("alliance:claim_inbox")
+        return redirect(claim.item)
+
+
+class ClaimAcceptView(_ClaimActionView):
+    permission_required = "alliance.decide_claim"
+
+    def act(self, claim):
+        return services.claim_accept(claim=claim, acting_user=self.request.user)
+
+    def success_message(self, claim) -> str:
+        return _("The claim is accepted; the activity “%(title)s” is planned for both sides.") % {
+            "title": claim.activity.title
+        }
+
+
+class ClaimDeclineView(_ClaimActionView):
+    permission_required = "alliance.decide_claim"
+
+    def act(self, claim):
+        form = DeclineForm(self.request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        return services.claim_decline(claim=claim, acting_user=self.request.user, reason=reason)
+
+    def success_message(self, claim) -> str:
+        return _("The claim is declined.")
+
+
+class ClaimWithdrawView(_ClaimActionView):
+    permission_required = "alliance.withdraw_claim"
+
+    def act(self, claim):
+        return services.claim_withdraw(claim=claim, acting_user=self.request.user)
+
+    def success_message(self, claim) -> str:
+        return _("Your claim is withdrawn.")
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+
+class CoordinationExportView(PortalPermissionMixin, View):
+    permission_required = "alliance.export_coordination"
+
+    def get(self, request, *args, **kwargs):
+        return coordination_workbook(request)

@@ -5,103 +5,128 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
 
 from alliance import selectors, services
-from alliance.forms import (
-    MediationCaseForm,
-    RotaShiftForm,
-)
+from alliance.forms import MediationCaseForm, RotaShiftForm
 from alliance.services import CoordinationError
-from alliance.views.base import _page
-from core.permissions import require_perm
+from alliance.views.base import FormPageView, _page
+from core.views import PortalPermissionMixin, add_service_error
 
 # --- Mediation studio ------------------------------------------------------------------------
 
 
-def studio_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "alliance.view_mediationstudio")
-    studios = selectors.studios_for(request.user).order_by("name")
-    return render(request, "alliance/community/studio_list.html", {"studios": studios})
+class _StudioMixin:
+    def get_object(self):
+        return selectors.get_studio_for(self.request.user, self.kwargs["pk"])
 
 
-def studio_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "alliance.view_mediationstudio")
-    studio = selectors.get_studio_for(request.user, pk)
-    today = timezone.localdate()
-    may_view_cases = request.user.has_perm("alliance.view_mediationcase", studio)
-    cases = None
-    if may_view_cases:
-        cases = _page(request, selectors.cases_for(request.user).filter(studio=studio))
-    return render(
-        request,
-        "alliance/community/studio_detail.html",
-        {
-            "studio": studio,
-            "rota": selectors.rota(studio, start=today - datetime.timedelta(days=7)),
-            "figures": selectors.studio_figures([studio], today.year),
-            "page_obj": cases,
-            "may_view_cases": may_view_cases,
-            "may_change": request.user.has_perm("alliance.change_mediationstudio", studio),
-            "today": today,
-        },
-    )
+class StudioListView(PortalPermissionMixin, TemplateView):
+    permission_required = "alliance.view_mediationstudio"
+    template_name = "alliance/community/studio_list.html"
+
+    def get_context_data(self, **kwargs):
+        studios = selectors.studios_for(self.request.user).order_by("name")
+        return super().get_context_data(studios=studios, **kwargs)
 
 
-def rota_shift_add(request: HttpRequest, pk: int) -> HttpResponse:
-    studio = selectors.get_studio_for(request.user, pk)
-    require_perm(request, "alliance.change_mediationstudio", studio)
-    form = RotaShiftForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+class StudioDetailView(_StudioMixin, PortalPermissionMixin, TemplateView):
+    permission_required = "alliance.view_mediationstudio"
+    template_name = "alliance/community/studio_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user, studio = self.request.user, self.object
+        today = timezone.localdate()
+        may_view_cases = user.has_perm("alliance.view_mediationcase", studio)
+        cases = None
+        if may_view_cases:
+            cases = _page(self.request, selectors.cases_for(user).filter(studio=studio))
+        return super().get_context_data(
+            studio=studio,
+            rota=selectors.rota(studio, start=today - datetime.timedelta(days=7)),
+            figures=selectors.studio_figures([studio], today.year),
+            page_obj=cases,
+            may_view_cases=may_view_cases,
+            may_change=user.has_perm("alliance.change_mediationstudio", studio),
+            today=today,
+            **kwargs,
+        )
+
+
+class _StudioFormView(_StudioMixin, FormPageView):
+    """A form about a studio (a shift, a case): the studio leads the page and is the way back."""
+
+    permission_required = "alliance.change_mediationstudio"
+
+    def get_subtitle(self):
+        return self.object
+
+    def get_cancel_url(self) -> str:
+        return self.object.get_absolute_url()
+
+    def record(self, data) -> None:
+        raise NotImplementedError
+
+    def success_message(self) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
         try:
-            services.rota_shift_add(studio=studio, acting_user=request.user, **form.cleaned_data)
+            self.record(form.cleaned_data)
         except CoordinationError as exc:
-            form.add_error("member", str(exc))
-        else:
-            messages.success(request, _("The shift is on the rota."))
-            return redirect(studio)
-    return render(
-        request,
-        "alliance/community/item_form.html",
-        {
-            "form": form,
-            "title": _("Add a shift to the rota"),
-            "studio": studio,
-            "cancel_url": studio.get_absolute_url(),
-        },
-    )
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message())
+        return redirect(self.object)
 
 
-def case_add(request: HttpRequest, pk: int) -> HttpResponse:
-    studio = selectors.get_studio_for(request.user, pk)
-    require_perm(request, "alliance.change_mediationstudio", studio)
-    form = MediationCaseForm(request.POST or None, studio=studio)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mediation_case_record(
-                studio=studio, acting_user=request.user, **form.cleaned_data
-            )
-        except CoordinationError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The case is recorded."))
-            return redirect(studio)
-    return render(
-        request,
-        "alliance/community/item_form.html",
-        {
-            "form": form,
-            "title": _("Record a case"),
-            "studio": studio,
-            "cancel_url": studio.get_absolute_url(),
-        },
-    )
+class RotaShiftAddView(_StudioFormView):
+    form_class = RotaShiftForm
+
+    def get_title(self) -> str:
+        return _("Add a shift to the rota")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def record(self, data) -> None:
+        services.rota_shift_add(studio=self.object, acting_user=self.request.user, **data)
+
+    def success_message(self) -> str:
+        return _("The shift is on the rota.")
 
 
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case_for(request.user, pk)
-    require_perm(request, "alliance.view_mediationcase", case.studio)
-    return render(request, "alliance/community/case_detail.html", {"case": case})
+class CaseAddView(_StudioFormView):
+    form_class = MediationCaseForm
+
+    def get_title(self) -> str:
+        return _("Record a case")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "studio": self.object}
+
+    def record(self, data) -> None:
+        services.mediation_case_record(studio=self.object, acting_user=self.request.user, **data)
+
+    def success_message(self) -> str:
+        return _("The case is recorded.")
+
+
+class CaseDetailView(PortalPermissionMixin, TemplateView):
+    """A case's details: fetched through cases_for (404 for everybody but staff and the host
+    organization's side), then the rule is asked about its studio."""
+
+    permission_required = "alliance.view_mediationcase"
+    template_name = "alliance/community/case_detail.html"
+
+    def get_object(self):
+        return selectors.get_case_for(self.request.user, self.kwargs["pk"])
+
+    def get_permission_object(self):
+        return self.object.studio
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case=self.object, **kwargs)

@@ -8,13 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
-from rules.contrib.views import PermissionRequiredMixin
+from django.views.generic import TemplateView
 
 from alliance import selectors, services
 from alliance.forms import (
@@ -23,12 +21,13 @@ from alliance.forms import (
     AnnualTargetForm,
 )
 from alliance.models import AllianceMembership, AnnualTarget, Hub
-from branches.forms import add_service_errors
+from alliance.views.base import FormPageView
+from core.views import PortalPermissionMixin, add_service_error
 
 # --- The alliance registry and annual targets ---
 
 
-class RegistryView(PermissionRequiredMixin, TemplateView):
+class RegistryView(PortalPermissionMixin, TemplateView):
     permission_required = "alliance.view_alliancemembership"
     template_name = "alliance/alliance_registry.html"
 
@@ -56,61 +55,54 @@ class RegistryView(PermissionRequiredMixin, TemplateView):
         )
 
 
-class RegistryJoinView(PermissionRequiredMixin, FormView):
+class RegistryJoinView(FormPageView):
     permission_required = "alliance.change_alliancemembership"
-    template_name = "alliance/alliance_form.html"
     form_class = AllianceJoinForm
 
     def form_valid(self, form):
         try:
             services.alliance_join(acting_user=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The organization has joined the alliance."))
         return redirect("alliance:registry")
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=_("An organization joins the alliance"),
-            cancel_url=reverse("alliance:registry"),
-            **kwargs,
-        )
+    def get_title(self) -> str:
+        return _("An organization joins the alliance")
+
+    def get_cancel_url(self) -> str:
+        return reverse("alliance:registry")
 
 
-class RegistryLeaveView(PermissionRequiredMixin, FormView):
+class RegistryLeaveView(FormPageView):
     permission_required = "alliance.change_alliancemembership"
-    template_name = "alliance/alliance_form.html"
     form_class = AllianceLeaveForm
 
     def get_initial(self):
         return {"left_on": timezone.localdate()}
 
-    @cached_property
-    def membership(self):
-        return get_object_or_404(
-            AllianceMembership.objects.select_related("organization"), pk=self.kwargs["pk"]
-        )
+    def get_object(self):
+        return selectors.get_alliance_membership_for(self.request.user, self.kwargs["pk"])
 
     def form_valid(self, form):
         try:
             services.alliance_leave(
-                membership=self.membership,
+                membership=self.object,
                 acting_user=self.request.user,
                 left_on=form.cleaned_data["left_on"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The organization has left the alliance."))
         return redirect("alliance:registry")
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=_("%(name)s leaves the alliance") % {"name": self.membership.organization},
-            cancel_url=reverse("alliance:registry"),
-            **kwargs,
-        )
+    def get_title(self) -> str:
+        return _("%(name)s leaves the alliance") % {"name": self.object.organization}
+
+    def get_cancel_url(self) -> str:
+        return reverse("alliance:registry")
 
 
 @dataclass
@@ -128,7 +120,7 @@ def _share(actual, target) -> float | None:
     return min(float(actual) / float(target), 1.0)
 
 
-class TargetsView(PermissionRequiredMixin, TemplateView):
+class TargetsView(PortalPermissionMixin, TemplateView):
     permission_required = "alliance.view_annualtarget"
     template_name = "alliance/alliance_targets.html"
 
@@ -148,17 +140,18 @@ class TargetsView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(rows=rows, **kwargs)
 
 
-class TargetEditView(PermissionRequiredMixin, FormView):
+class TargetEditView(FormPageView):
     permission_required = "alliance.change_annualtarget"
-    template_name = "alliance/alliance_form.html"
     form_class = AnnualTargetForm
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
+    def get_object(self):
         year = self.kwargs.get("year")
-        if year:
-            kwargs["instance"] = get_object_or_404(AnnualTarget, year=year)
-        return kwargs
+        if not year:
+            return None
+        return selectors.get_annual_target_for(self.request.user, year)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_initial(self):
         if self.kwargs.get("year"):
@@ -184,12 +177,13 @@ class TargetEditView(PermissionRequiredMixin, FormView):
         try:
             services.annual_target_save(acting_user=self.request.user, year=year, **data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The targets have been saved."))
         return redirect("alliance:targets")
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=_("Annual targets"), cancel_url=reverse("alliance:targets"), **kwargs
-        )
+    def get_title(self) -> str:
+        return _("Annual targets")
+
+    def get_cancel_url(self) -> str:
+        return reverse("alliance:targets")

@@ -30,9 +30,10 @@ class RoleFirstMixin:
 
 
 class FormPageView(PortalPermissionMixin, FormView):
-    """A form on `assessment/form_page.html` with its title, subtitle, button and cancel link."""
+    """A form on the house's one form page (templates/form_page.html) with the assessment nav,
+    its title, subtitle, button and cancel link."""
 
-    template_name = "assessment/form_page.html"
+    template_name = "form_page.html"
     title = ""
     submit_label = None
 
@@ -44,6 +45,7 @@ class FormPageView(PortalPermissionMixin, FormView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("title", self.title)
+        kwargs.setdefault("section_nav", "assessment/includes/_nav.html")
         kwargs.setdefault("cancel_url", self.get_cancel_url())
         if self.submit_label is not None:
             kwargs.setdefault("submit_label", self.submit_label)

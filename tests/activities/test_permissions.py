@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from activities import selectors, services
 from branches.models import Organization, Status
+from core.actors import system_actor
 from tests.activities.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +231,28 @@ def test_organizations_for_follows_the_roles(org_tree, users):
         assert set(selectors.organizations_for(users[role]).values_list("pk", flat=True)) == every
     mine = set(selectors.organizations_for(users["secretary"]).values_list("pk", flat=True))
     assert mine == set(Organization.objects.subtree(org_tree.branch_a).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("kind", ["no_role", "inactive"])
+def test_activities_and_training_for_a_user_without_a_role_are_empty(
+    make_user, org_tree, users, kind
+):
+    """Activities and training sessions follow the organizations rule: no role, nothing."""
+    start = at(2026, 3, 1)
+    activity = services.activity_create(
+        organization=org_tree.branch_a,
+        acting_user=users["staff"],
+        type="theme_day",
+        title="主题党日",
+        start=start,
+        end=start + datetime.timedelta(hours=2),
+    )
+    if kind == "no_role":
+        user = make_user("nobody", role="")
+    else:
+        user = make_user("gone", role="staff", is_active=False)
+    assert not selectors.activities_for(user).exists()
+    assert not selectors.training_sessions_for(user).exists()
+    assert selectors.activities_for(users["viewer"]).filter(pk=activity.pk).exists()
+    assert selectors.activities_for(system_actor()).filter(pk=activity.pk).exists()
+    assert not selectors.activities_for(users["other_secretary"]).filter(pk=activity.pk).exists()

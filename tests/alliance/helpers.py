@@ -9,6 +9,14 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
+from alliance.services import (
+    mediation_case_record,
+    need_claim,
+    need_post,
+    resource_post,
+    rota_shift_add,
+    studio_create,
+)
 from branches.models import Community
 from core.models import User
 from members.identity import make_id_number
@@ -17,6 +25,14 @@ from members.services import member_create
 from tests.factories import make_org, make_user
 
 _sequence = itertools.count(1)
+
+# What a mediation case holds that only bureau staff and the studio's side may ever read.
+SECRET_PARTIES = "3号楼张秘密与4号楼李隐私"
+SECRET_SUMMARY = "楼上漏水纠纷的细节记录"
+
+# The roles of the pages' tables; "other_secretary" is branch B's, never party to the world's
+# claim; "studio_secretary" keeps the mediation studio.
+ROLES = ["anonymous", "staff", "secretary", "other_secretary", "liaison", "supervisor", "viewer"]
 
 
 def today() -> datetime.date:
@@ -95,3 +111,55 @@ def build_world(org_tree, liaison_user) -> SimpleNamespace:
         same_district=same_district,
         far_away=far_away,
     )
+
+
+def build_coordination_world(
+    org_tree, *, liaison, staff, secretary, other_secretary, supervisor, viewer
+) -> SimpleNamespace:
+    """`build_world` with every role's user and one of each coordination object: a need
+    (posted by the liaison's community) claimed by branch A, a resource offered by branch A,
+    a mediation studio hosted by the legal branch with a shift and a case."""
+
+    world = build_world(org_tree, liaison)
+    world.staff = staff
+    world.secretary = secretary
+    world.other_secretary = other_secretary
+    world.supervisor = supervisor
+    world.viewer = viewer
+    world.need = need_post(
+        acting_user=liaison, title="重阳节文艺演出", category="culture", wanted_by=days(20)
+    )
+    world.claim = need_claim(need=world.need, organization=org_tree.branch_a, acting_user=secretary)
+    world.resource = resource_post(
+        acting_user=secretary,
+        organization=org_tree.branch_a,
+        title="法律咨询进社区",
+        category="mediation",
+        available_from=days(0),
+        available_until=days(90),
+        capacity=3,
+    )
+    world.studio = studio_create(
+        acting_user=staff,
+        community=world.community,
+        name="老王说和室",
+        host_organization=world.legal_branch,
+    )
+    mediator = make_member(world.legal_branch, "王法明", skills=["调解"])
+    rota_shift_add(studio=world.studio, member=mediator, date=days(1), acting_user=staff)
+    world.case = mediation_case_record(
+        studio=world.studio,
+        acting_user=world.studio_secretary,
+        date=days(-3),
+        kind="neighbours",
+        parties=SECRET_PARTIES,
+        summary=SECRET_SUMMARY,
+        outcome="resolved",
+        mediators=[mediator],
+    )
+    return world
+
+
+def user_of(world, role: str):
+    """The world's user for a role of the tables (None for the anonymous visitor)."""
+    return None if role == "anonymous" else getattr(world, role)

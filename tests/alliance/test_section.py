@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from alliance.models import Need
 from alliance.services import need_claim, need_post, resource_post
+from core.actors import system_actor
 from tests.alliance.helpers import build_world, days
 from tests.factories import make_org
 
@@ -26,7 +27,7 @@ def world(org_tree, liaison_user):
 
 def _need(world, title, *, organization=None, wanted_in=10):
     return need_post(
-        acting_user=None,
+        acting_user=system_actor(),
         organization=organization or world.community_org,
         title=title,
         category="volunteering",
@@ -37,7 +38,7 @@ def _need(world, title, *, organization=None, wanted_in=10):
 
 def _resource(organization, title):
     return resource_post(
-        acting_user=None,
+        acting_user=system_actor(),
         organization=organization,
         title=title,
         category="lecture",
@@ -64,7 +65,7 @@ def test_section_shows_needs_nearby_claims_and_resources(client, world, secretar
     _need(world, "楼道清扫志愿者")
     _need(world, "远方的需求", organization=far_org)
     claimed = _need(world, "重阳节慰问老人")
-    need_claim(need=claimed, organization=branch_a, acting_user=None, people=2)
+    need_claim(need=claimed, organization=branch_a, acting_user=system_actor(), people=2)
     _resource(branch_a, "书法公益课")
     _resource(world.legal_branch, "别人的法律咨询")
 
@@ -89,7 +90,7 @@ def test_section_when_there_is_nothing(client, world, staff_user):
 def test_section_queries_do_not_grow_with_rows(client, world, staff_user):
     branch_a = world.tree.branch_a
     _need(world, "需求 0")
-    need_claim(need=_need(world, "认领 0"), organization=branch_a, acting_user=None)
+    need_claim(need=_need(world, "认领 0"), organization=branch_a, acting_user=system_actor())
     _resource(branch_a, "资源 0")
     client.force_login(staff_user)
     _page(client, branch_a)  # warm caches (content types, sessions)
@@ -97,7 +98,9 @@ def test_section_queries_do_not_grow_with_rows(client, world, staff_user):
         _page(client, branch_a)
     for index in range(1, 8):
         _need(world, f"需求 {index}")
-        need_claim(need=_need(world, f"认领 {index}"), organization=branch_a, acting_user=None)
+        need_claim(
+            need=_need(world, f"认领 {index}"), organization=branch_a, acting_user=system_actor()
+        )
         _resource(branch_a, f"资源 {index}")
     with CaptureQueriesContext(connection) as many:
         html = _page(client, branch_a)

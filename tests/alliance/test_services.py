@@ -37,6 +37,7 @@ from alliance.services import (
     rota_shift_add,
     studio_create,
 )
+from core.actors import system_actor
 from members.models import Skill
 from tests.alliance.helpers import build_world, days, make_member
 
@@ -148,7 +149,7 @@ def test_need_claimed_by_several_organizations_until_enough_people(
     second = claim_accept(claim=second, acting_user=world.liaison)
     # 3 + 2 = 5 people: no further claims.
     with pytest.raises(CoordinationError, match="all the people"):
-        need_claim(need=need, organization=world.legal_branch, acting_user=None)
+        need_claim(need=need, organization=world.legal_branch, acting_user=system_actor())
     # Fulfilled only when both activities are held.
     hold(first.activity, secretary_user)
     need.refresh_from_db()
@@ -183,7 +184,7 @@ def test_claiming_ones_own_need_is_refused(world, make_user):
 
 def test_claiming_ones_own_resource_is_refused(world):
     resource = resource_post(
-        acting_user=None,
+        acting_user=system_actor(),
         organization=world.community_org,
         title="社区活动室开放",
         category="other",
@@ -239,7 +240,7 @@ def test_open_needs_past_wanted_by_read_as_expired_and_can_be_stored(world, staf
     Need.objects.filter(pk=need.pk).update(wanted_by=days(-2))
     assert needs_for(staff_user).get(pk=need.pk).current_state == NeedState.EXPIRED
     with pytest.raises(CoordinationError, match="expired"):
-        need_claim(need=need, organization=world.tree.branch_a, acting_user=None)
+        need_claim(need=need, organization=world.tree.branch_a, acting_user=system_actor())
     assert needs_expire() == 1
     need.refresh_from_db()
     assert need.state == NeedState.EXPIRED

@@ -1,5 +1,5 @@
-"""Community coordination pages: each role's rights, what reaches the page, query counts,
-the Excel export read back."""
+"""Community coordination pages: what reaches the page, query counts, the Excel export read
+back (each role's rights are in test_permissions.py)."""
 
 from __future__ import annotations
 
@@ -15,64 +15,43 @@ from django.urls import reverse
 from alliance.models import Claim, ClaimState, Need
 from alliance.services import (
     claim_accept,
-    mediation_case_record,
     need_claim,
     need_post,
     resource_claim,
     resource_post,
-    rota_shift_add,
-    studio_create,
 )
-from tests.alliance.helpers import build_world, days, make_member
+from core.actors import system_actor
+from tests.alliance.helpers import (
+    SECRET_PARTIES,
+    SECRET_SUMMARY,
+    build_coordination_world,
+    days,
+    make_member,
+    user_of,
+)
 
 pytestmark = pytest.mark.django_db
 
-SECRET_PARTIES = "3号楼张秘密与4号楼李隐私"
-SECRET_SUMMARY = "楼上漏水纠纷的细节记录"
-
 
 @pytest.fixture
-def world(org_tree, liaison_user, staff_user, secretary_user, other_secretary, make_user):
-    world = build_world(org_tree, liaison_user)
-    world.staff = staff_user
-    world.secretary = secretary_user
-    world.other_secretary = other_secretary
-    world.supervisor = make_user("supervisor", role="supervisor")
-    world.viewer = make_user("viewer", role="viewer")
-    world.need = need_post(
-        acting_user=liaison_user, title="重阳节文艺演出", category="culture", wanted_by=days(20)
+def world(
+    org_tree,
+    liaison_user,
+    staff_user,
+    secretary_user,
+    other_secretary,
+    supervisor_user,
+    viewer_user,
+):
+    return build_coordination_world(
+        org_tree,
+        liaison=liaison_user,
+        staff=staff_user,
+        secretary=secretary_user,
+        other_secretary=other_secretary,
+        supervisor=supervisor_user,
+        viewer=viewer_user,
     )
-    world.claim = need_claim(
-        need=world.need, organization=org_tree.branch_a, acting_user=secretary_user
-    )
-    world.resource = resource_post(
-        acting_user=secretary_user,
-        organization=org_tree.branch_a,
-        title="法律咨询进社区",
-        category="mediation",
-        available_from=days(0),
-        available_until=days(90),
-        capacity=3,
-    )
-    world.studio = studio_create(
-        acting_user=staff_user,
-        community=world.community,
-        name="老王说和室",
-        host_organization=world.legal_branch,
-    )
-    mediator = make_member(world.legal_branch, "王法明", skills=["调解"])
-    rota_shift_add(studio=world.studio, member=mediator, date=days(1), acting_user=staff_user)
-    world.case = mediation_case_record(
-        studio=world.studio,
-        acting_user=world.studio_secretary,
-        date=days(-3),
-        kind="neighbours",
-        parties=SECRET_PARTIES,
-        summary=SECRET_SUMMARY,
-        outcome="resolved",
-        mediators=[mediator],
-    )
-    return world
 
 
 def login(client, user):
@@ -81,118 +60,10 @@ def login(client, user):
     return client
 
 
-ROLES = ["anonymous", "staff", "secretary", "other_secretary", "liaison", "supervisor", "viewer"]
-
-
-def _user(world, role):
-    return {
-        "anonymous": None,
-        "staff": world.staff,
-        "secretary": world.secretary,
-        "other_secretary": world.other_secretary,
-        "liaison": world.liaison,
-        "supervisor": world.supervisor,
-        "viewer": world.viewer,
-        "studio_secretary": world.studio_secretary,
-    }[role]
-
-
-# (page, {role: expected status}); every page's anonymous visitor goes to the login page.
-PAGES = {
-    "need_list": ({}, dict.fromkeys(ROLES[1:], 200)),
-    "need_create": (
-        {},
-        {
-            "staff": 200,
-            "secretary": 403,
-            "other_secretary": 403,
-            "liaison": 200,
-            "supervisor": 403,
-            "viewer": 403,
-        },
-    ),
-    "need_detail": ("need", dict.fromkeys(ROLES[1:], 200)),
-    "resource_list": ({}, dict.fromkeys(ROLES[1:], 200)),
-    "resource_create": (
-        {},
-        {
-            "staff": 200,
-            "secretary": 200,
-            "other_secretary": 200,
-            "liaison": 403,
-            "supervisor": 403,
-            "viewer": 403,
-        },
-    ),
-    "resource_detail": ("resource", dict.fromkeys(ROLES[1:], 200)),
-    "claim_inbox": (
-        {},
-        {
-            "staff": 200,
-            "secretary": 200,
-            "other_secretary": 200,
-            "liaison": 200,
-            "supervisor": 403,
-            "viewer": 403,
-        },
-    ),
-    "claim_detail": (
-        "claim",
-        {
-            "staff": 200,
-            "secretary": 200,
-            "other_secretary": 404,
-            "liaison": 200,
-            "supervisor": 200,
-            "viewer": 200,
-        },
-    ),
-    "studio_list": ({}, dict.fromkeys(ROLES[1:], 200)),
-    "studio_detail": ("studio", dict.fromkeys(ROLES[1:], 200)),
-    "case_detail": (
-        "case",
-        {
-            "staff": 200,
-            "secretary": 404,
-            "other_secretary": 404,
-            "liaison": 404,
-            "supervisor": 404,
-            "viewer": 404,
-        },
-    ),
-    "case_add": (
-        "studio",
-        {
-            "staff": 200,
-            "secretary": 403,
-            "other_secretary": 403,
-            "liaison": 403,
-            "supervisor": 403,
-            "viewer": 403,
-        },
-    ),
-    "community": ("community", dict.fromkeys(ROLES[1:], 200)),
-    "coordination_export": ({}, dict.fromkeys(ROLES[1:], 200)),
-}
-
-
 def _url(world, name, target):
     if not target:
         return reverse(f"alliance:{name}")
     return reverse(f"alliance:{name}", args=[getattr(world, target).pk])
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_permission_table(client, world, name, role):
-    target, expected = PAGES[name]
-    url = _url(world, name, target)
-    response = login(client, _user(world, role)).get(url)
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert "/accounts/login/" in response["Location"]
-    else:
-        assert response.status_code == expected[role], (name, role)
 
 
 @pytest.mark.parametrize(
@@ -201,7 +72,7 @@ def test_permission_table(client, world, name, role):
 @pytest.mark.parametrize("name", ["studio_detail", "community", "studio_list"])
 def test_case_details_never_reach_outsiders(client, world, name, role):
     target = {"studio_detail": "studio", "community": "community", "studio_list": None}[name]
-    response = login(client, _user(world, role)).get(_url(world, name, target))
+    response = login(client, user_of(world, role)).get(_url(world, name, target))
     assert response.status_code == 200
     body = response.content.decode()
     assert SECRET_PARTIES not in body
@@ -213,7 +84,7 @@ def test_case_details_never_reach_outsiders(client, world, name, role):
 
 @pytest.mark.parametrize("role", ["staff", "studio_secretary"])
 def test_case_details_for_the_studio_and_staff(client, world, role):
-    body = login(client, _user(world, role)).get(_url(world, "studio_detail", "studio"))
+    body = login(client, user_of(world, role)).get(_url(world, "studio_detail", "studio"))
     assert SECRET_PARTIES in body.content.decode()
     detail = client.get(_url(world, "case_detail", "case")).content.decode()
     assert SECRET_SUMMARY in detail
@@ -325,10 +196,10 @@ def _more_items(world, n):
             wanted_by=days(10 + i),
             people_wanted=2,
         )
-        claim = need_claim(need=need, organization=world.tree.branch_b, acting_user=None)
-        claim_accept(claim=claim, acting_user=None)
+        claim = need_claim(need=need, organization=world.tree.branch_b, acting_user=system_actor())
+        claim_accept(claim=claim, acting_user=system_actor())
         resource = resource_post(
-            acting_user=None,
+            acting_user=system_actor(),
             organization=world.tree.branch_b,
             title=f"资源{i}",
             category="health",
@@ -370,3 +241,41 @@ def test_export_reads_back_with_claims_and_outcomes(client, world):
     assert row[10] == "已接受"
     assert row[11] == "重阳节文艺演出"
     assert list(resources.iter_rows(min_row=3, values_only=True)) == []  # category filter
+
+
+def test_studio_form_pages_lead_with_the_studio_and_lead_back_to_it(client, world):
+    studio_url = world.studio.get_absolute_url()
+    login(client, world.staff)
+    for name in ("rota_shift_add", "case_add"):
+        response = client.get(reverse(f"alliance:{name}", args=[world.studio.pk]))
+        body = response.content.decode()
+        assert response.templates[0].name == "form_page.html"
+        assert f'<p class="lead"><a href="{studio_url}">老王说和室</a></p>' in body
+        assert f'href="{studio_url}">取消</a>' in body
+
+
+def test_a_mediator_without_the_skill_is_refused_on_the_member_field(client, world):
+    outsider = make_member(world.legal_branch, "李无技")
+    response = login(client, world.staff).post(
+        reverse("alliance:rota_shift_add", args=[world.studio.pk]),
+        {"member": outsider.pk, "date": days(2).isoformat()},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["member"]
+
+
+def test_item_pages_show_withdraw_to_the_owner_and_the_claim_form_to_a_claimer(client, world):
+    need_url = reverse("alliance:need_detail", args=[world.need.pk])
+    withdraw = reverse("alliance:need_withdraw", args=[world.need.pk])
+    claim = reverse("alliance:need_claim", args=[world.need.pk])
+    body = login(client, world.liaison).get(need_url).content.decode()
+    assert withdraw in body and claim not in body
+    body = login(client, world.other_secretary).get(need_url).content.decode()
+    assert withdraw not in body and claim in body
+    resource_url = reverse("alliance:resource_detail", args=[world.resource.pk])
+    withdraw = reverse("alliance:resource_withdraw", args=[world.resource.pk])
+    claim = reverse("alliance:resource_claim", args=[world.resource.pk])
+    body = login(client, world.secretary).get(resource_url).content.decode()
+    assert withdraw in body and claim not in body
+    body = login(client, world.liaison).get(resource_url).content.decode()
+    assert withdraw not in body and claim in body

@@ -176,6 +176,12 @@ def test_second_import_updates_not_duplicates(client, staff_user, org_tree):
     assert member.birth_date == born
     assert sorted(member.skills.values_list("name", flat=True)) == ["宣讲", "法律"]
     assert member.history.count() == 2
+    # Both bulk writes name their action and who did it in the member's history.
+    assert list(
+        member.history.order_by("history_id").values_list(
+            "history_change_reason", "history_user__username"
+        )
+    ) == [("members.member.import_create", "staff"), ("members.member.import_update", "staff")]
 
 
 @pytest.mark.parametrize("written", ["1950-03-01", "1950.3.1", "1950年3月1日", "19500301"])

@@ -43,9 +43,9 @@ class PostOnlyMixin:
 
 
 class FormPageView(PortalPermissionMixin, FormView):
-    """A form on `venues/form_page.html` with a title and a way back."""
+    """A form on the house's one form page (templates/form_page.html) with a title and a way back."""
 
-    template_name = "venues/form_page.html"
+    template_name = "form_page.html"
 
     def title(self) -> str:
         raise NotImplementedError
