@@ -18,9 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-from activities.models import Activity
-from core.models import User
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -49,6 +46,9 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         call_command("seed_demo", scale=args.scale, force=True, stdout=io.StringIO())
         print(f"seed_demo --scale {args.scale}: {time.perf_counter() - started:.1f} s")
+
+    from activities.models import Activity
+    from core.models import User
 
     total = Activity.objects.count()
     print(f"database {connection.vendor}: {total} activities")

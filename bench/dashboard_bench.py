@@ -16,10 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-from branches.models import Organization
-from core.models import User
-from members.models import Member
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -51,6 +47,10 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # planner statistics after the bulk load
         print(f"seed_demo --scale {args.scale}: {time.perf_counter() - started:.1f} s")
+
+    from branches.models import Organization
+    from core.models import User
+    from members.models import Member
 
     print(
         f"database {connection.vendor}: {Organization.objects.count()} organizations, "

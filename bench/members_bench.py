@@ -24,13 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-from branches.demo import seed as seed_branches
-from branches.models import Community, Kind, Organization
-from core.models import Role, User
-from home.management.commands.seed_demo import DemoContext
-from members.identity import make_id_number, pinyin_initials
-from members.models import Member, Skill
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "true")
@@ -59,8 +52,15 @@ def build(target: int) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from branches.models import Community, Kind, Organization
+    from core.models import Role, User
+    from home.management.commands.seed_demo import DemoContext
+    from members.identity import make_id_number, pinyin_initials
+    from members.models import Member, Skill
 
     if not Organization.objects.filter(kind=Kind.BRANCH).exists():
+        from branches.demo import seed as seed_branches
+
         seed_branches(
             context=DemoContext(scale=1, stdout=sys.stdout, rng=random.Random(1), users={})
         )
@@ -139,6 +139,8 @@ def _analyze() -> None:
 def measure_roster(requests: int) -> None:
     from django.test import Client
 
+    from core.models import User
+
     client = Client()
     client.force_login(User.objects.get(username=STAFF))
     for url in (
@@ -163,6 +165,9 @@ def measure_roster(requests: int) -> None:
 
 def measure_export() -> None:
     from django.test import Client
+
+    from core.models import User
+    from members.models import Member
 
     client = Client()
     client.force_login(User.objects.get(username=STAFF))

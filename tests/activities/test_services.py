@@ -31,7 +31,7 @@ def _meeting(org, when, *, status="held", type="committee_meeting", user=None, c
         title="支委会",
         start=when,
         end=when + datetime.timedelta(hours=1),
-        acting_user=user,
+        acting_user=user or system_actor(),
         status=status,
         co_hosts=co_hosts,
     )
