@@ -304,7 +304,6 @@ def _analyze() -> None:
 
 
 def _people(context, rng, activities, branches, secretary_org, team, committee) -> str:
-
     members_by_org: dict[int, list[int]] = {}
     limited: list[int] = []
     for pk, org_id, health in Member.objects.filter(status=MemberStatus.NORMAL).values_list(

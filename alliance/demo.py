@@ -161,7 +161,6 @@ def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
 
 
 def seed(*, context) -> None:
-
     out = context.stdout
     today = timezone.localdate()
     rng = context.rng

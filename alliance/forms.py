@@ -29,7 +29,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _skills():
-
     return Skill.objects.all()
 
 

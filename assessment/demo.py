@@ -198,7 +198,6 @@ def _inspections(organizations, *, staff, supervisor, rng, today: datetime.date)
 
 
 def seed(*, context) -> None:
-
     out = context.stdout
     staff = context.users.get("bureau")
     supervisor = context.users.get("supervisor")

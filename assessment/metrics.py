@@ -435,7 +435,6 @@ def joint_activities(organization, year: int) -> MetricResult:
     ),
 )
 def shared_venue_uses(organization, year: int) -> MetricResult:
-
     used = shared_use_count(year, organization)
     hosted = shared_use_count(year, organization, as_owner=True)
     count = used + hosted

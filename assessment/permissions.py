@@ -26,7 +26,6 @@ def is_assigned_supervisor(user, assessment) -> bool:
 
 @rules.predicate
 def is_own_secretary(user, assessment) -> bool:
-
     return bool(assessment is not None and can_self_assess(user, assessment))
 
 

@@ -404,7 +404,6 @@ def _terms(rng, roots: list[Node]) -> None:
 
 
 def seed(*, context) -> None:
-
     load_reference_data()
     rng = context.rng
     roots = _plan(rng, context.scale)

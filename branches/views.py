@@ -26,7 +26,13 @@ from branches.forms import (
 )
 from branches.models import CommitteePosition
 from branches.sections import organization_sections
-from core.views import PortalPermissionMixin, add_service_error, service_error_message
+from core.views import (
+    ActionView,
+    FormPageView,
+    PortalPermissionMixin,
+    add_service_error,
+    service_error_message,
+)
 
 # --- Organizations ------------------------------------------------------------------------
 
@@ -116,16 +122,14 @@ class OrganizationMixin(PortalPermissionMixin):
         return self.object
 
 
-class OrganizationFormPageMixin(OrganizationMixin):
-    """A form about the organization on the house's one form page (templates/form_page.html)."""
+class OrganizationFormPage(OrganizationMixin, FormPageView):
+    """A form about the organization on the house's one form page: its name as the lead line,
+    its page as the way back."""
 
-    template_name = "form_page.html"
-    title = ""
+    def get_subtitle(self):
+        return self.organization.name
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("title", self.title)
-        kwargs.setdefault("subtitle", self.organization.name)
-        kwargs.setdefault("cancel_url", self.organization.get_absolute_url())
         return super().get_context_data(organization=self.organization, **kwargs)
 
 
@@ -219,7 +223,7 @@ class OrganizationEditView(OrganizationMixin, FormView):
         )
 
 
-class OrganizationDissolveView(OrganizationFormPageMixin, FormView):
+class OrganizationDissolveView(OrganizationFormPage):
     permission_required = "branches.dissolve_organization"
     form_class = DissolveForm
 
@@ -251,7 +255,7 @@ class OrganizationDissolveView(OrganizationFormPageMixin, FormView):
 # --- Committee and terms ------------------------------------------------------------------
 
 
-class TermCreateView(OrganizationFormPageMixin, FormView):
+class TermCreateView(OrganizationFormPage):
     permission_required = "branches.change_committee"
 
     def get_form(self, form_class=None):
@@ -275,7 +279,7 @@ class TermCreateView(OrganizationFormPageMixin, FormView):
         return super().get_context_data(title=_("New committee term"), **kwargs)
 
 
-class TermEditView(OrganizationFormPageMixin, FormView):
+class TermEditView(OrganizationFormPage):
     permission_required = "branches.change_committee"
 
     @cached_property
@@ -300,7 +304,7 @@ class TermEditView(OrganizationFormPageMixin, FormView):
         return super().get_context_data(title=_("Committee term"), **kwargs)
 
 
-class PositionAddView(OrganizationFormPageMixin, FormView):
+class PositionAddView(OrganizationFormPage):
     permission_required = "branches.change_committee"
 
     def get_form(self, form_class=None):
@@ -325,9 +329,8 @@ class PositionAddView(OrganizationFormPageMixin, FormView):
         return super().get_context_data(title=_("Add a committee seat"), **kwargs)
 
 
-class PositionRemoveView(OrganizationMixin, View):
+class PositionRemoveView(OrganizationMixin, ActionView):
     permission_required = "branches.change_committee"
-    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int, position: int) -> HttpResponse:
         org = self.organization

@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.generic import FormView, View
 from django.views.i18n import set_language as django_set_language
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -55,7 +56,16 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 class PortalPermissionMixin(PermissionRequiredMixin):
-    """`permission_required` on the page, or on `get_object()` when the page has one."""
+    """`permission_required` on the page, or on `get_object()` when the page has one.
+
+    A method the view does not serve is a 405 before anything else (as require_POST was):
+    no object is looked up and no rule asked for it.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_object(self):
         """Return the page's object through a user-scoped selector (404 when not visible);
@@ -72,6 +82,50 @@ class PortalPermissionMixin(PermissionRequiredMixin):
     def get_context_data(self, **kwargs):
         if self.object is not None:
             kwargs.setdefault("object", self.object)
+        return super().get_context_data(**kwargs)
+
+
+class ActionView(PortalPermissionMixin, View):
+    """A button's target (claim, approve, remove…): POST only; define post()."""
+
+    http_method_names = ["post"]
+
+
+class FormPageView(PortalPermissionMixin, FormView):
+    """A form on the house's one form page (templates/form_page.html).
+
+    Set `title` (or override get_title), and where they apply `submit_label`, `section_nav`
+    (a template included above the title), get_subtitle() (text, or an object whose page the
+    lead line links to) and get_cancel_url() (by default the page's object's own page).
+    """
+
+    template_name = "form_page.html"
+    title = ""
+    submit_label = None
+    section_nav = None
+
+    def get_title(self) -> str:
+        return self.title
+
+    def get_subtitle(self):
+        return None
+
+    def get_cancel_url(self) -> str | None:
+        get_url = getattr(self.object, "get_absolute_url", None)
+        return get_url() if get_url else None
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("title", self.get_title())
+        kwargs.setdefault("cancel_url", self.get_cancel_url())
+        if self.submit_label is not None:
+            kwargs.setdefault("submit_label", self.submit_label)
+        if self.section_nav is not None:
+            kwargs.setdefault("section_nav", self.section_nav)
+        subtitle = self.get_subtitle()
+        if subtitle is not None:
+            kwargs.setdefault("subtitle", subtitle)
+            if hasattr(subtitle, "get_absolute_url"):
+                kwargs.setdefault("subtitle_url", subtitle.get_absolute_url())
         return super().get_context_data(**kwargs)
 
 

@@ -29,7 +29,6 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 def pytest_configure(config):
-
     compile_all()
 
 

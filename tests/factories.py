@@ -26,7 +26,6 @@ def make_org(**fields):
 
 
 def make_org_tree() -> SimpleNamespace:
-
     load_reference_data()  # transactional (browser) tests flush what the data migration wrote
     district = District.objects.get(name="金凤区")
     community = Community.objects.get(name="阅海万家社区")

@@ -22,8 +22,14 @@ from alliance.forms import (
     ResourceForm,
 )
 from alliance.services import CoordinationError
-from alliance.views.base import ActionView, FormPageView, _form_errors, _page
-from core.views import PortalPermissionMixin, add_service_error, service_error_message
+from alliance.views.base import _form_errors, _page
+from core.views import (
+    ActionView,
+    FormPageView,
+    PortalPermissionMixin,
+    add_service_error,
+    service_error_message,
+)
 
 # --- What needs and resources share -------------------------------------------------------------
 

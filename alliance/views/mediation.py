@@ -13,8 +13,8 @@ from django.views.generic import TemplateView
 from alliance import selectors, services
 from alliance.forms import MediationCaseForm, RotaShiftForm
 from alliance.services import CoordinationError
-from alliance.views.base import FormPageView, _page
-from core.views import PortalPermissionMixin, add_service_error
+from alliance.views.base import _page
+from core.views import FormPageView, PortalPermissionMixin, add_service_error
 
 # --- Mediation studio ------------------------------------------------------------------------
 

@@ -21,8 +21,7 @@ from alliance.forms import (
     AnnualTargetForm,
 )
 from alliance.models import AllianceMembership, AnnualTarget, Hub
-from alliance.views.base import FormPageView
-from core.views import PortalPermissionMixin, add_service_error
+from core.views import FormPageView, PortalPermissionMixin, add_service_error
 
 # --- The alliance registry and annual targets ---
 

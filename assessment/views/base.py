@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from assessment import selectors
 from assessment.models import RectificationStatus, RoundState
+from core import views as core_views
 from core.views import PortalPermissionMixin
 
 PAGE_SIZE = 50
@@ -29,30 +30,10 @@ class RoleFirstMixin:
         return super().has_permission()
 
 
-class FormPageView(PortalPermissionMixin, FormView):
-    """A form on the house's one form page (templates/form_page.html) with the assessment nav,
-    its title, subtitle, button and cancel link."""
+class FormPageView(core_views.FormPageView):
+    """The assessment's form pages carry its section navigation."""
 
-    template_name = "form_page.html"
-    title = ""
-    submit_label = None
-
-    def get_subtitle(self):
-        return None
-
-    def get_cancel_url(self) -> str:
-        raise NotImplementedError
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("title", self.title)
-        kwargs.setdefault("section_nav", "assessment/includes/_nav.html")
-        kwargs.setdefault("cancel_url", self.get_cancel_url())
-        if self.submit_label is not None:
-            kwargs.setdefault("submit_label", self.submit_label)
-        subtitle = self.get_subtitle()
-        if subtitle is not None:
-            kwargs.setdefault("subtitle", subtitle)
-        return super().get_context_data(**kwargs)
+    section_nav = "assessment/includes/_nav.html"
 
 
 class IndexView(PortalPermissionMixin, TemplateView):

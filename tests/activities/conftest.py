@@ -33,7 +33,6 @@ def make_member(organization, name: str, *, acting_user, **fields):
 
 @pytest.fixture
 def frequencies(db):
-
     required_frequencies_ensure_defaults()
 
 

@@ -14,7 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_secretary_logs_committee_meeting_on_phone_and_board_counts_it(
     page, org_tree, secretary_user, staff_user
 ):
-
     required_frequencies_ensure_defaults()  # transactional tests flush the data migration
     members = [
         make_member(org_tree.branch_a, name, acting_user=staff_user)

@@ -17,7 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_seed_figures_and_idempotent(org_tree, secretary_user, staff_user):
-
     for department in Department.objects.order_by("pk")[:3]:
         make_org(
             name=f"{department.name}离退休干部党支部",

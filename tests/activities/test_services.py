@@ -272,7 +272,6 @@ def test_volunteer_hours_into_ledger(org_tree, members_a, members_b, staff_user)
 
 
 def test_contest_ranking(org_tree, members_a, staff_user):
-
     contest = Contest.objects.create(title="微党课评选", year=2025, organization=org_tree.joint)
     first = ContestEntry.objects.create(contest=contest, member=members_a[0], title="初心")
     second = ContestEntry.objects.create(contest=contest, member=members_a[1], title="使命")

@@ -327,7 +327,6 @@ def test_volunteer_hours_ledger(client, org_tree, members_a, staff_user):
 
 
 def test_required_frequency_editing_by_staff(client, frequencies, staff_user):
-
     client.force_login(staff_user)
     response = client.get(reverse("activities:requirements"))
     formset = response.context["formset"]

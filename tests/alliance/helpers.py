@@ -69,7 +69,6 @@ def _keeper():
 
 
 def ensure_skills() -> None:
-
     for name, _label in SKILLS:
         Skill.objects.get_or_create(name=name)
 

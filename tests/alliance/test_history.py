@@ -18,7 +18,6 @@ def test_models_with_history():
 
 
 def test_need_and_claim_changes_leave_history_rows(org_tree, liaison_user, secretary_user):
-
     world = build_world(org_tree, liaison_user)
     need = need_post(
         acting_user=liaison_user,

@@ -235,7 +235,6 @@ def test_only_the_posting_side_decides_and_only_own_organization_claims(
 
 
 def test_open_needs_past_wanted_by_read_as_expired_and_can_be_stored(world, staff_user):
-
     need = post_need(world)
     Need.objects.filter(pk=need.pk).update(wanted_by=days(-2))
     assert needs_for(staff_user).get(pk=need.pk).current_state == NeedState.EXPIRED

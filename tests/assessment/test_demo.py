@@ -25,7 +25,6 @@ def test_demo_skips_without_organizations(staff_user, supervisor_user):
 
 
 def test_demo_rubrics_are_valid_100_point_tables():
-
     for year, sections in ((2030, demo.established_sections), (2031, demo.three_affinity_sections)):
         rubric = services.rubric_create(
             year=year, category="established", title="t", sections=sections(), bonus_cap=5

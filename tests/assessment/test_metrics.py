@@ -255,7 +255,6 @@ def test_overdue_term(org_tree, staff_user):
 
 
 def test_open_rectifications(org_tree, staff_user):
-
     b = org_tree.branch_b
     inspection = services.inspection_record(
         kind="unannounced",

@@ -124,7 +124,6 @@ def test_bad_filter_values_are_a_form_error_not_a_500(client, finalized, staff_u
 
 
 def test_export_is_the_filtered_list(client, finalized, staff_user):
-
     client.force_login(staff_user)
     response = client.get(reverse("assessment:results_export"), {"year": 2026, "grade": "good"})
     assert response.status_code == 200

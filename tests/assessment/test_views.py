@@ -38,7 +38,6 @@ def _form(assessment, **values):
 def test_scoring_page_shows_evidence_and_suggestion_but_saves_nothing_by_itself(
     client, scoring_round, supervisor_user
 ):
-
     Organization.objects.filter(pk=scoring_round.a.organization_id).update(
         has_theme=True, has_plan=True
     )

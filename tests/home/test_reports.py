@@ -91,7 +91,6 @@ def test_annual_workbook_sheets_and_styling(client, staff_user, org_tree, year):
 
 
 def test_annual_workbook_figures_match_the_database(client, staff_user, org_tree, year):
-
     made = add_members_and_activities(org_tree, staff_user, 9)
     client.force_login(staff_user)
     book = workbook(client, year)

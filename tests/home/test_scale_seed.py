@@ -33,7 +33,6 @@ def _counts():
 
 
 def test_seed_demo_scale_2_runs_every_step_and_is_idempotent(settings):
-
     settings.DEBUG = True
     out = io.StringIO()
     call_command("seed_demo", "--scale", "2", stdout=out)

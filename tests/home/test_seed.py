@@ -60,7 +60,6 @@ def seeded(django_db_setup, django_db_blocker):
 
 
 def _home(client):
-
     cache.clear()
     client.force_login(User.objects.get(username="bureau"))
     return client.get(reverse("home")).content.decode()

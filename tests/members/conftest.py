@@ -35,7 +35,6 @@ def _uploads_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def make_member(staff_user):
-
     def _make(organization, **fields):
         skills = fields.pop("skills", None)
         return member_create(

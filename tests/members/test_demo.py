@@ -28,7 +28,6 @@ def test_demo_skips_without_organizations():
 
 
 def test_demo_members_match_domain_figures():
-
     context = _context()
     seed_accounts(context=context)
     seed_branches(context=context)

@@ -298,7 +298,6 @@ def test_organization_page_shows_members_section(client, staff_user, org_tree, m
 
 
 def test_talent_pool_search(client, staff_user, org_tree, make_member):
-
     dikuang = Community.objects.filter(name__startswith="地矿").first()
     make_member(
         org_tree.branch_a,

@@ -200,7 +200,6 @@ def test_update_one_occurrence_and_approval_flow(venue_setup, book, secretary_us
 
 
 def test_shared_use_and_visitors(venue_setup, book, secretary_user):
-
     day = days_ahead(2)
     shared = book(venue_setup.meeting, at(day, 9), at(day, 10))
     own = book(venue_setup.meeting, at(day, 10), at(day, 11), user=venue_setup.owner_secretary)

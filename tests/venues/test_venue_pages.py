@@ -166,7 +166,6 @@ def test_bad_hours_on_edit_change_nothing(client, venue_setup, staff_user):
 
 
 def test_service_refuses_overlap_without_the_form(venue_setup, staff_user):
-
     venue = venue_setup.venue
     venue.address = "不该保存"
     with pytest.raises(BookingError) as caught:

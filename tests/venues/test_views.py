@@ -253,7 +253,6 @@ def test_ics_feed(client, venue_setup, book, secretary_user):
 
 
 def test_organization_section_context(venue_setup, book, secretary_user):
-
     day = days_ahead(3)
     book(venue_setup.meeting, at(day, 9), at(day, 11))
     assert organization_venue_summary(venue_setup.owner)["venues_owned"] == [venue_setup.venue]

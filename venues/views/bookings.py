@@ -13,7 +13,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.history import HISTORY_LIMIT, change_history
-from core.views import PortalPermissionMixin, add_service_error, service_error_message
+from core.views import (
+    ActionView,
+    FormPageView,
+    PortalPermissionMixin,
+    add_service_error,
+    service_error_message,
+)
 from venues import exports, selectors, services
 from venues.filters import BookingFilter
 from venues.forms import (
@@ -28,8 +34,6 @@ from venues.models import Room
 from venues.services import BookingError, Decision, Scope, SeriesConflict
 from venues.views.common import (
     BookingObjectMixin,
-    FormPageView,
-    PostOnlyMixin,
     RoomObjectMixin,
 )
 
@@ -214,7 +218,7 @@ class BookingChangeView(BookingObjectMixin, FormPageView):
             },
         }
 
-    def title(self) -> str:
+    def get_title(self) -> str:
         return _("Change booking “%(booking)s”") % {"booking": self.object}
 
     def form_valid(self, form):
@@ -250,7 +254,7 @@ class BookingChangeView(BookingObjectMixin, FormPageView):
         return redirect(booking)
 
 
-class BookingCancelView(PostOnlyMixin, BookingObjectMixin, View):
+class BookingCancelView(BookingObjectMixin, ActionView):
     permission_required = "venues.change_booking"
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -266,7 +270,7 @@ class BookingCancelView(PostOnlyMixin, BookingObjectMixin, View):
         return redirect(booking)
 
 
-class BookingDecisionView(PostOnlyMixin, BookingObjectMixin, View):
+class BookingDecisionView(BookingObjectMixin, ActionView):
     """The venue's decision on a request, one view for both: the URL says which
     (`as_view(decision=Decision.APPROVE)` for booking_approve, REJECT for booking_reject)."""
 
@@ -298,7 +302,7 @@ class BookingDecisionView(PostOnlyMixin, BookingObjectMixin, View):
         return redirect(request.POST.get("next") == "queue" and "venues:approvals" or booking)
 
 
-class BookingVisitorsView(PostOnlyMixin, BookingObjectMixin, View):
+class BookingVisitorsView(BookingObjectMixin, ActionView):
     permission_required = "venues.change_booking"
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:

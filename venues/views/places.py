@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.views import PortalPermissionMixin, add_service_error
+from core.views import FormPageView, PortalPermissionMixin, add_service_error
 from venues import selectors, services
 from venues.filters import VenueFilter
 from venues.forms import (
@@ -30,7 +30,6 @@ from venues.ics import room_calendar
 from venues.models import Room, Venue
 from venues.services import BookingError
 from venues.views.common import (
-    FormPageView,
     RoomObjectMixin,
     VenueObjectMixin,
     date_param,
@@ -231,7 +230,7 @@ class RoomEditView(RoomObjectMixin, FormPageView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.object}
 
-    def title(self) -> str:
+    def get_title(self) -> str:
         return _("Change room")
 
     def form_valid(self, form):
@@ -253,7 +252,7 @@ class RoomAddView(VenueObjectMixin, FormPageView):
         form.instance.venue = self.object
         return form
 
-    def title(self) -> str:
+    def get_title(self) -> str:
         return _("Add a room to %(venue)s") % {"venue": self.object}
 
     def form_valid(self, form):
@@ -275,7 +274,7 @@ class ClosureAddView(VenueObjectMixin, FormPageView):
         form.instance.venue = self.object
         return form
 
-    def title(self) -> str:
+    def get_title(self) -> str:
         return _("Close %(venue)s for some days") % {"venue": self.object}
 
     def form_valid(self, form):
