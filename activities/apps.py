@@ -1,3 +1,5 @@
+"""The activities app: its rules, the held-activity signal and its organization-page section."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,6 @@
+"""The branches app: its rules (the organization page's sections are registered by the apps
+above it)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Forms of the roster: member, transfer, participation, commendation, import."""
+
 from __future__ import annotations
 
 from django import forms

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Category, Community, Organization
 from core.errors import ServiceError
+from core.history import save_with_action
 from core.permissions import is_bureau_staff, organization_in_scope
 from members.models import (
     RELATION_KINDS,
@@ -128,7 +129,7 @@ def member_create(
     _full_clean(member)
     try:
         with transaction.atomic():
-            member.save()
+            save_with_action(member, "members.member.create")
     except IntegrityError as exc:
         raise MemberError(
             errors={"id_number": [_("A member with this ID number is already on the roster.")]}
@@ -143,6 +144,7 @@ def member_update(
     member: Member,
     acting_user,
     skills: Iterable[Skill | str] | None = None,
+    action: str = "members.member.update",
     **fields,
 ) -> Member:
     """Change a member's record. The organization relation only moves through a transfer."""
@@ -154,7 +156,7 @@ def member_update(
     for name, value in fields.items():
         setattr(member, name, value)
     _full_clean(member)
-    member.save()
+    save_with_action(member, action)
     _set_skills(member, skills)
     return member
 
@@ -169,6 +171,7 @@ def member_register_community(
         acting_user=acting_user,
         registered_community=community,
         registered_on=registered_on or timezone.localdate(),
+        action="members.member.register_community",
     )
 
 
@@ -213,7 +216,7 @@ def _lock(transfer: Transfer) -> Transfer:
 @transaction.atomic
 def member_transfer_approve(*, transfer: Transfer, acting_user) -> Transfer:
     """Bureau staff approve a requested transfer (审核)."""
-    if not is_bureau_staff(acting_user):
+    if not acting_user.has_perm("members.approve_transfer"):
         raise MemberError(_("Only bureau staff approve transfers."))
     transfer = _lock(transfer)
     if transfer.state != TransferState.REQUESTED:
@@ -230,7 +233,7 @@ def member_transfer_complete(
     *, transfer: Transfer, acting_user, completed_on: datetime.date | None = None
 ) -> Transfer:
     """Finish an approved transfer: the member's relation moves; the transfer stays as history."""
-    if not is_bureau_staff(acting_user):
+    if not acting_user.has_perm("members.approve_transfer"):
         raise MemberError(_("Only bureau staff complete transfers."))
     transfer = _lock(transfer)
     if transfer.state != TransferState.APPROVED:
@@ -239,7 +242,9 @@ def member_transfer_complete(
     if member.organization_id != transfer.from_organization_id:
         raise MemberError(_("The member's relation has moved since the request."))
     member.organization_id = transfer.to_organization_id
-    member.save(update_fields=["organization", "updated_at"])
+    save_with_action(
+        member, "members.member.transfer", update_fields=["organization", "updated_at"]
+    )
     transfer.state = TransferState.COMPLETED
     transfer.completed_on = completed_on or timezone.localdate()
     transfer.save(update_fields=["state", "completed_on"])
@@ -249,7 +254,7 @@ def member_transfer_complete(
 @transaction.atomic
 def member_transfer_return(*, transfer: Transfer, acting_user, reason: str) -> Transfer:
     """Send a transfer back (退回) with a reason; the relation stays where it was."""
-    if not is_bureau_staff(acting_user):
+    if not acting_user.has_perm("members.approve_transfer"):
         raise MemberError(_("Only bureau staff return transfers."))
     if not (reason or "").strip():
         raise MemberError(_("Give the reason for returning the transfer."))

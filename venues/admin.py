@@ -1,3 +1,5 @@
+"""Admin for venues, rooms and bookings."""
+
 from django.contrib import admin
 
 from venues.models import Booking, Closure, Facility, OpeningHours, Room, Venue

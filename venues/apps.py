@@ -1,3 +1,5 @@
+"""The venues app: its rules and its organization-page section."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Template tags of the organization pages."""
+
 import logging
 
 from django import template

@@ -156,6 +156,10 @@ def test_transfer_workflow_completed_keeps_history(
     assert member.organization == org_tree.branch_b
     assert transfer.state == TransferState.COMPLETED
     assert member.transfers.get().from_organization == org_tree.branch_a
+    # The member's history names each action: created, then moved by the transfer.
+    assert list(
+        member.history.order_by("history_id").values_list("history_change_reason", flat=True)
+    ) == ["members.member.create", "members.member.transfer"]
 
 
 def test_transfer_returned_needs_reason_and_keeps_relation(org_tree, make_member, staff_user):
