@@ -70,7 +70,7 @@ def _rubrics(year: int, *, staff) -> dict[str, Rubric]:
         else:
             _rubrics(RUBRIC_YEAR, staff=staff)
             (existing[category],) = services.rubric_copy(
-                from_year=RUBRIC_YEAR, to_year=year, category=category
+                from_year=RUBRIC_YEAR, to_year=year, category=category, acting_user=staff
             )
     return existing
 
@@ -227,7 +227,7 @@ def seed(*, context) -> None:
         due=(datetime.date(2025, 12, 10), datetime.date(2025, 12, 31)),
     )
     if not Rubric.objects.filter(year=2026).exists():
-        services.rubric_copy(from_year=2025, to_year=2026)
+        services.rubric_copy(from_year=2025, to_year=2026, acting_user=staff)
     rubrics_2026 = _rubrics(2026, staff=staff)
     scope_2026 = branches[:12]
     secretary = context.users.get("secretary")

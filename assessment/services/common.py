@@ -24,6 +24,11 @@ def _validation_message(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
 
 
-def _require_staff(user) -> None:
-    if not (user and user.is_authenticated and user.is_bureau_staff):
-        raise AssessmentError(_("Only bureau staff may do this."))
+def _require_perm(user, perm: str, message: str) -> None:
+    """Services ask the same rules as the pages (assessment/permissions.py)."""
+    if not (user and user.is_authenticated and user.has_perm(perm)):
+        raise AssessmentError(message)
+
+
+def _require_staff(user, perm: str = "assessment.change_round") -> None:
+    _require_perm(user, perm, _("Only bureau staff may do this."))

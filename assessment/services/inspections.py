@@ -16,14 +16,17 @@ from assessment.models import (
     Rectification,
     RectificationStatus,
 )
-from assessment.services.common import AssessmentError, _validation_message
+from assessment.services.common import AssessmentError, _require_perm, _validation_message
 
 # --- Inspections ---------------------------------------------------------------------------
 
 
 def _require_inspector(user) -> None:
-    if not (user and user.is_authenticated and (user.is_bureau_staff or user.is_supervisor)):
-        raise AssessmentError(_("Only bureau staff and supervisors record inspections."))
+    _require_perm(
+        user,
+        "assessment.change_inspection",
+        _("Only bureau staff and supervisors record inspections."),
+    )
 
 
 @dataclass

@@ -264,7 +264,7 @@ def round_reopen(*, round: Round, reason: str, acting_user) -> Round:
 def grade_thresholds_set(
     *, excellent: Decimal, good: Decimal, pass_mark: Decimal, acting_user
 ) -> GradeThresholds:
-    _require_staff(acting_user)
+    _require_staff(acting_user, "assessment.change_gradethresholds")
     thresholds = GradeThresholds.objects.order_by("pk").first() or GradeThresholds()
     thresholds.excellent, thresholds.good, thresholds.pass_mark = excellent, good, pass_mark
     try:

@@ -187,8 +187,11 @@ def rubric_specs(rubric: Rubric) -> list[SectionSpec]:
 
 
 @transaction.atomic
-def rubric_copy(*, from_year: int, to_year: int, category: str | None = None) -> list[Rubric]:
+def rubric_copy(
+    *, from_year: int, to_year: int, category: str | None = None, acting_user
+) -> list[Rubric]:
     """Copy last year's rubric(s) to a new year (each organization type, or just `category`)."""
+    _require_staff(acting_user, "assessment.change_rubric")
     if from_year == to_year:
         raise AssessmentError(_("Choose a different year to copy to."))
     sources = Rubric.objects.filter(year=from_year)
@@ -319,7 +322,7 @@ def rubric_parse_xlsx(file) -> tuple[dict, list[SectionSpec]]:
 @transaction.atomic
 def rubric_import(*, file, year: int, category: str, replace: bool = False, acting_user) -> Rubric:
     """Create a rubric from an uploaded workbook; nothing is saved unless all of it is valid."""
-    _require_staff(acting_user)
+    _require_staff(acting_user, "assessment.change_rubric")
     settings, sections = rubric_parse_xlsx(file)
     try:
         max_total = Decimal(str(settings.get("max_total") or "100"))

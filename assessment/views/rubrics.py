@@ -76,6 +76,7 @@ class RubricCopyView(FormPageView):
                 from_year=form.cleaned_data["from_year"],
                 to_year=form.cleaned_data["to_year"],
                 category=form.cleaned_data["category"] or None,
+                acting_user=self.request.user,
             )
         except services.AssessmentError as exc:
             add_service_error(form, exc)

@@ -90,9 +90,11 @@ def test_one_rubric_per_year_and_type():
         make_rubric(2026, "established")
 
 
-def test_rubric_copy_to_the_next_year_keeps_items_and_deductions():
+def test_rubric_copy_to_the_next_year_keeps_items_and_deductions(staff_user, supervisor_user):
     source = make_rubric(2025, "established")
-    (copy,) = services.rubric_copy(from_year=2025, to_year=2026)
+    with pytest.raises(AssessmentError):  # the service asks the same rule as the page
+        services.rubric_copy(from_year=2025, to_year=2026, acting_user=supervisor_user)
+    (copy,) = services.rubric_copy(from_year=2025, to_year=2026, acting_user=staff_user)
     assert copy.year == 2026 and copy.category == "established"
     assert copy.title == "2026 考核细则"
     assert [i.code for i in copy.items.all()] == [i.code for i in source.items.all()]
@@ -100,9 +102,9 @@ def test_rubric_copy_to_the_next_year_keeps_items_and_deductions():
     assert [d.text for d in item.deductions.all()] == ["没有年度计划扣3分", "计划不具体扣2分"]
     assert copy.items.get(code="1.2").metric == "six_haves"
     with pytest.raises(AssessmentError):
-        services.rubric_copy(from_year=2025, to_year=2026)
+        services.rubric_copy(from_year=2025, to_year=2026, acting_user=staff_user)
     with pytest.raises(AssessmentError):
-        services.rubric_copy(from_year=2019, to_year=2020)
+        services.rubric_copy(from_year=2019, to_year=2020, acting_user=staff_user)
 
 
 # --- Grades ------------------------------------------------------------------------------
