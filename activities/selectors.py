@@ -11,7 +11,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractMonth
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from activities.models import (
 )
 from branches.models import Organization, Status, in_subtree, visible_q
 from core.models import User
+from core.selectors import get_or_404
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -72,10 +72,7 @@ def _readable_by(user: AnyUser | None) -> Q:
 
 
 def get_activity_for(user: AnyUser, pk) -> Activity:
-    try:
-        return activities_for(user).get(pk=pk)
-    except (Activity.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such activity.")) from None
+    return get_or_404(activities_for(user), pk, _("No such activity."))
 
 
 def organizations_for(user: AnyUser | None) -> QuerySet[Organization]:

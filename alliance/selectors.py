@@ -45,6 +45,7 @@ from alliance.permissions import acts_for
 from branches.models import Community, Kind, Organization, Status, in_subtree
 from branches.selectors import alliance_organizations, in_alliance_q
 from core.permissions import is_bureau_staff, organization_in_scope
+from core.selectors import get_or_404
 from members.models import Health, MemberStatus
 from members.selectors import members_for
 from venues.models import Venue
@@ -103,17 +104,11 @@ def resources_for(user) -> QuerySet[Resource]:
 
 
 def get_need_for(user, pk) -> Need:
-    try:
-        return needs_for(user).get(pk=pk)
-    except (Need.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(needs_for(user), pk)
 
 
 def get_resource_for(user, pk) -> Resource:
-    try:
-        return resources_for(user).get(pk=pk)
-    except (Resource.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(resources_for(user), pk)
 
 
 def _organization_q(user, field: str) -> Q:
@@ -154,10 +149,7 @@ def claims_for(user) -> QuerySet[Claim]:
 
 
 def get_claim_for(user, pk) -> Claim:
-    try:
-        return claims_for(user).get(pk=pk)
-    except (Claim.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(claims_for(user), pk)
 
 
 def claim_inbox(user) -> tuple[QuerySet[Claim], QuerySet[Claim]]:
@@ -285,10 +277,7 @@ def studios_for(user) -> QuerySet[MediationStudio]:
 
 
 def get_studio_for(user, pk) -> MediationStudio:
-    try:
-        return studios_for(user).get(pk=pk)
-    except (MediationStudio.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(studios_for(user), pk)
 
 
 def cases_for(user) -> QuerySet[MediationCase]:
@@ -304,10 +293,7 @@ def cases_for(user) -> QuerySet[MediationCase]:
 
 
 def get_case_for(user, pk) -> MediationCase:
-    try:
-        return cases_for(user).get(pk=pk)
-    except (MediationCase.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(cases_for(user), pk)
 
 
 def rota(studio: MediationStudio, *, start: datetime.date, days: int = 28) -> QuerySet[RotaShift]:
@@ -347,10 +333,7 @@ def studio_figures(studios, year: int) -> dict:
 def get_community_for(user, pk) -> Community:
     if not _signed_in(user):
         raise Http404
-    try:
-        return Community.objects.select_related("street", "district").get(pk=pk)
-    except (Community.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(Community.objects.select_related("street", "district"), pk)
 
 
 def community_overview(user, community: Community, *, year: int | None = None) -> dict:
@@ -430,10 +413,7 @@ def alliance_memberships_for(user) -> QuerySet[AllianceMembership]:
 
 
 def get_alliance_membership_for(user, pk) -> AllianceMembership:
-    try:
-        return alliance_memberships_for(user).get(pk=pk)
-    except (AllianceMembership.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(alliance_memberships_for(user), pk)
 
 
 @dataclass(frozen=True)
@@ -476,10 +456,11 @@ def annual_targets_for(user) -> QuerySet[AnnualTarget]:
     return AnnualTarget.objects.all()
 
 
-def get_annual_target_for(user, year) -> AnnualTarget:
+def get_annual_target_for(user, year: int) -> AnnualTarget:
+    targets = annual_targets_for(user)  # built outside the guarded lookup
     try:
-        return annual_targets_for(user).get(year=year)
-    except (AnnualTarget.DoesNotExist, ValueError, TypeError):
+        return targets.get(year=year)
+    except AnnualTarget.DoesNotExist:
         raise Http404 from None
 
 

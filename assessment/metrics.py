@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.db.models import Q
@@ -48,7 +48,7 @@ def _param(item, name: str, default) -> Decimal:
     params = item.metric_params if isinstance(item.metric_params, dict) else {}
     try:
         return Decimal(str(params.get(name, default)))
-    except Exception:  # a malformed parameter falls back to the default
+    except InvalidOperation:  # a malformed parameter falls back to the default
         return Decimal(str(default))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 
 from assessment.models import (
     Assessment,
@@ -16,6 +15,7 @@ from assessment.models import (
     Rubric,
 )
 from branches.models import in_subtree
+from core.selectors import get_or_404
 
 
 def _signed_in(user) -> bool:
@@ -33,10 +33,7 @@ def rubrics_for(user) -> QuerySet[Rubric]:
 
 
 def get_rubric_for(user, pk) -> Rubric:
-    try:
-        return rubrics_for(user).get(pk=pk)
-    except (Rubric.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(rubrics_for(user), pk)
 
 
 def rounds_for(user) -> QuerySet[Round]:
@@ -48,10 +45,7 @@ def rounds_for(user) -> QuerySet[Round]:
 
 
 def get_round_for(user, pk) -> Round:
-    try:
-        return rounds_for(user).get(pk=pk)
-    except (Round.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(rounds_for(user), pk)
 
 
 def _with_supervisors(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
@@ -79,10 +73,7 @@ def assessments_for(user) -> QuerySet[Assessment]:
 
 
 def get_assessment_for(user, pk) -> Assessment:
-    try:
-        return assessments_for(user).get(pk=pk)
-    except (Assessment.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(assessments_for(user), pk)
 
 
 def supervisors_by_organization(round_: Round) -> dict[int, list]:
@@ -120,10 +111,7 @@ def inspections_for(user) -> QuerySet[Inspection]:
 
 
 def get_inspection_for(user, pk) -> Inspection:
-    try:
-        return inspections_for(user).get(pk=pk)
-    except (Inspection.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(inspections_for(user), pk)
 
 
 def rectifications_for(user) -> QuerySet[Rectification]:
@@ -138,10 +126,7 @@ def rectifications_for(user) -> QuerySet[Rectification]:
 
 
 def get_rectification_for(user, pk) -> Rectification:
-    try:
-        return rectifications_for(user).get(pk=pk)
-    except (Rectification.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(rectifications_for(user), pk)
 
 
 def grade_distribution(year: int) -> list[dict]:

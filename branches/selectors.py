@@ -27,11 +27,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import CommitteePosition, CommitteeTerm, Kind, Organization, Status
+from core.selectors import get_or_404
 
 ENDS_SOON_DAYS = 90
 MIN_FULL_MEMBERS = 3
@@ -166,10 +166,7 @@ def organization_list_for(user) -> QuerySet[Organization]:
 
 def get_organization_for(user, pk) -> Organization:
     """One organization the user may see, annotated with its warnings; Http404 otherwise."""
-    try:
-        return organization_list_for(user).select_related("liaison").get(pk=pk)
-    except (Organization.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(organization_list_for(user).select_related("liaison"), pk)
 
 
 def needs_attention_count(user) -> int:
@@ -188,12 +185,9 @@ def current_term(organization: Organization) -> CommitteeTerm | None:
 
 
 def get_term_for(user, organization: Organization, pk) -> CommitteeTerm:
-    try:
-        return CommitteeTerm.objects.select_related("organization").get(
-            pk=pk, organization=organization
-        )
-    except (CommitteeTerm.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(
+        CommitteeTerm.objects.select_related("organization"), pk, organization=organization
+    )
 
 
 def sub_organizations(organization: Organization) -> QuerySet[Organization]:

@@ -4,6 +4,7 @@ decision, visitors, the approval queue."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -175,8 +176,8 @@ class BookingDetailView(BookingObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         booking, user = self.object, self.request.user
         try:
-            activity = booking.activity
-        except Exception:  # the activities app links itself to a booking (or not yet)
+            activity = booking.activity  # activities.Activity links itself to a booking
+        except ObjectDoesNotExist:  # no activity for this booking (yet)
             activity = None
         may_change = user.has_perm("venues.change_booking", booking)
         return super().get_context_data(
