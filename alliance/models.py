@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 # --- Community coordination (双清单、双认领) and the mediation studio (调解工作室) ---------------
-# Workflows live in alliance/community_services.py; reads in alliance/community_selectors.py.
+# Workflows live in alliance/services/ (coordination, mediation); reads in alliance/selectors.py.
 
 ID_NUMBER_LIKE = re.compile(r"\d{17}[\dXx]")
 
@@ -110,7 +110,7 @@ class Need(models.Model):
 
     @property
     def effective_state(self) -> str:
-        """The state as the boards read it (see community_selectors.with_current_state)."""
+        """The state as the boards read it (see alliance.selectors.with_current_state)."""
         return getattr(self, "current_state", self.state)
 
     @property
