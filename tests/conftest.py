@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from core.i18n import compile_all
 
@@ -35,6 +36,16 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database is rolled back after a test, the
+    cache is not, and a 首页 figure cached by an earlier test on the same worker (with other
+    rows) would otherwise be read back (seen under pytest-xdist)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
