@@ -22,7 +22,7 @@ from activities.forms import (
 from activities.models import ActivityStatus, Contest, ContestEntry, LectureTeam, TrainingSession
 from activities.services import ActivityError
 from activities.views.common import FormPermissionMixin
-from core.views import PortalPermissionMixin, add_service_error
+from core.views import FormPageView, PortalPermissionMixin, add_service_error
 
 
 class TrainingListView(PortalPermissionMixin, ListView):
@@ -39,31 +39,26 @@ class TrainingListView(PortalPermissionMixin, ListView):
         )
 
 
-class TrainingCreateView(PortalPermissionMixin, View):
+class TrainingCreateView(FormPageView):
     permission_required = "activities.add_trainingsession"
-    template_name = "form_page.html"
+    form_class = TrainingSessionForm
 
-    def get(self, request):
-        form = TrainingSessionForm(user=request.user)
-        return render(
-            request, self.template_name, {"form": form, "title": _("New training session")}
-        )
+    def get_title(self) -> str:
+        return _("New training session")
 
-    def post(self, request):
-        form = TrainingSessionForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            trainees = data.pop("trainees")
-            try:
-                services.training_create(acting_user=request.user, trainees=trainees, **data)
-            except ActivityError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("The training session was saved."))
-                return redirect("activities:training")
-        return render(
-            request, self.template_name, {"form": form, "title": _("New training session")}
-        )
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        trainees = data.pop("trainees")
+        try:
+            services.training_create(acting_user=self.request.user, trainees=trainees, **data)
+        except ActivityError as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The training session was saved."))
+        return redirect("activities:training")
 
 
 class TrainingPageMixin(PortalPermissionMixin):
@@ -93,45 +88,33 @@ class TrainingDetailView(TrainingPageMixin, View):
         )
 
 
-class TrainingUpdateView(TrainingPageMixin, View):
+class TrainingUpdateView(TrainingPageMixin, FormPageView):
     permission_required = "activities.change_trainingsession"
-    template_name = "form_page.html"
+    form_class = TrainingSessionForm
 
-    def _render(self, request, form):
-        session = self.object
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "title": _("Change training session “%(title)s”") % {"title": session.title},
-                "cancel_url": reverse("activities:training_detail", args=[session.pk]),
-            },
-        )
+    def get_title(self) -> str:
+        return _("Change training session “%(title)s”") % {"title": self.object.title}
 
-    def get(self, request, pk):
-        return self._render(request, TrainingSessionForm(instance=self.object, user=request.user))
+    def get_cancel_url(self) -> str:
+        return reverse("activities:training_detail", args=[self.object.pk])
 
-    def post(self, request, pk):
-        session = self.object
-        form = TrainingSessionForm(
-            request.POST,
-            instance=TrainingSession.objects.get(pk=session.pk),
-            user=request.user,
-        )
-        if form.is_valid():
-            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            trainees = data.pop("trainees")
-            try:
-                services.training_update(
-                    session=session, acting_user=request.user, trainees=trainees, **data
-                )
-            except ActivityError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("The training session was saved."))
-                return redirect("activities:training_detail", pk=session.pk)
-        return self._render(request, form)
+    def get_form_kwargs(self):
+        # A copy of the session for the form, so that a refused change leaves self.object as read.
+        instance = TrainingSession.objects.get(pk=self.object.pk)
+        return {**super().get_form_kwargs(), "instance": instance, "user": self.request.user}
+
+    def form_valid(self, form):
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        trainees = data.pop("trainees")
+        try:
+            services.training_update(
+                session=self.object, acting_user=self.request.user, trainees=trainees, **data
+            )
+        except ActivityError as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The training session was saved."))
+        return redirect("activities:training_detail", pk=self.object.pk)
 
 
 class ContestListView(FormPermissionMixin, View):
@@ -221,49 +204,39 @@ class ContestDetailView(FormPermissionMixin, View):
         return self._render(request, entry_form=form)
 
 
-class ContestEntryUpdateView(PortalPermissionMixin, View):
+class ContestEntryUpdateView(FormPageView):
     """Correct an entry's lecturer or title (bureau staff, who run the contests)."""
 
     permission_required = "activities.change_contest"
-    template_name = "form_page.html"
+    form_class = ContestEntryForm
 
     def get_object(self):
         return selectors.get_contest_entry(self.request.user, self.kwargs["pk"])
 
-    def _render(self, request, form):
-        entry = self.object
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "title": _("Change contest entry “%(title)s”") % {"title": entry.title},
-                "cancel_url": reverse("activities:contest", args=[entry.contest_id]),
-            },
-        )
+    def get_title(self) -> str:
+        return _("Change contest entry “%(title)s”") % {"title": self.object.title}
 
-    def get(self, request, pk):
-        return self._render(request, ContestEntryForm(instance=self.object, user=request.user))
+    def get_cancel_url(self) -> str:
+        return reverse("activities:contest", args=[self.object.contest_id])
 
-    def post(self, request, pk):
+    def get_form_kwargs(self):
+        instance = ContestEntry.objects.get(pk=self.object.pk)
+        return {**super().get_form_kwargs(), "instance": instance, "user": self.request.user}
+
+    def form_valid(self, form):
         entry = self.object
-        form = ContestEntryForm(
-            request.POST, instance=ContestEntry.objects.get(pk=entry.pk), user=request.user
-        )
-        if form.is_valid():
-            try:
-                services.contest_entry_update(
-                    entry=entry,
-                    member=form.cleaned_data["member"],
-                    title=form.cleaned_data["title"],
-                    acting_user=request.user,
-                )
-            except ActivityError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("The entry was saved."))
-                return redirect("activities:contest", pk=entry.contest_id)
-        return self._render(request, form)
+        try:
+            services.contest_entry_update(
+                entry=entry,
+                member=form.cleaned_data["member"],
+                title=form.cleaned_data["title"],
+                acting_user=self.request.user,
+            )
+        except ActivityError as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The entry was saved."))
+        return redirect("activities:contest", pk=entry.contest_id)
 
 
 class LectureTeamListView(FormPermissionMixin, View):

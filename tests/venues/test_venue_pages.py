@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from branches.models import District
 from venues.models import OpeningHours, Venue
@@ -188,3 +189,18 @@ def test_new_venue_link_only_for_those_who_may_add(client, staff_user, viewer_us
     assert "/venues/new/" in client.get("/venues/").content.decode()
     client.force_login(viewer_user)
     assert "/venues/new/" not in client.get("/venues/").content.decode()
+
+
+def test_a_second_room_of_the_same_name_is_refused_in_chinese(client, venue_setup, staff_user):
+    """The form does not hold the venue, so the unique name is the service's check: its
+    refusal lands on the name field, not a server error, and no room is added."""
+    client.force_login(staff_user)
+    venue = venue_setup.venue
+    before = venue.rooms.count()
+    response = client.post(
+        reverse("venues:room_add", args=[venue.pk]),
+        {"name": "多功能会议室", "type": "meeting", "capacity": 30, "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"]
+    assert venue.rooms.count() == before

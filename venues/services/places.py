@@ -23,6 +23,9 @@ class VenueError(BookingError):
 
 @transaction.atomic
 def room_save(*, room: Room, facilities: list[Facility] | None = None, acting_user: User) -> Room:
+    same_name = Room.objects.filter(venue_id=room.venue_id, name=room.name).exclude(pk=room.pk)
+    if room.venue_id and same_name.exists():
+        raise ValidationError({"name": _("This venue already has a room of that name.")})
     room.full_clean()
     save_tracked(room, "venues.room.change" if room.pk else "venues.room.add", acting_user)
     if facilities is not None:

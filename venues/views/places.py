@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -234,11 +235,15 @@ class RoomEditView(RoomObjectMixin, FormPageView):
         return _("Change room")
 
     def form_valid(self, form):
-        room = services.room_save(
-            room=form.save(commit=False),
-            facilities=form.cleaned_data["facilities"],
-            acting_user=self.request.user,
-        )
+        try:
+            room = services.room_save(
+                room=form.save(commit=False),
+                facilities=form.cleaned_data["facilities"],
+                acting_user=self.request.user,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("Room saved."))
         return redirect(room)
 
@@ -256,11 +261,15 @@ class RoomAddView(VenueObjectMixin, FormPageView):
         return _("Add a room to %(venue)s") % {"venue": self.object}
 
     def form_valid(self, form):
-        room = services.room_save(
-            room=form.save(commit=False),
-            facilities=form.cleaned_data["facilities"],
-            acting_user=self.request.user,
-        )
+        try:
+            room = services.room_save(
+                room=form.save(commit=False),
+                facilities=form.cleaned_data["facilities"],
+                acting_user=self.request.user,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("Room added."))
         return redirect(room)
 
@@ -279,6 +288,10 @@ class ClosureAddView(VenueObjectMixin, FormPageView):
 
     def form_valid(self, form):
         venue = self.object
-        services.closure_add(venue=venue, acting_user=self.request.user, **form.cleaned_data)
+        try:
+            services.closure_add(venue=venue, acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("Closure recorded."))
         return redirect(venue)
