@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.forms import modelformset_factory
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,9 +18,10 @@ from django.views.generic import TemplateView
 from activities import selectors, services
 from activities.forms import ComplianceFilterForm, RequiredFrequencyForm
 from activities.models import ActivityType, RequiredFrequency
+from activities.services import ActivityError
 from activities.views.common import year_and_as_of
 from branches.models import in_subtree
-from core.views import PortalPermissionMixin
+from core.views import PortalPermissionMixin, service_error_message
 
 
 class ComplianceBoardView(PortalPermissionMixin, TemplateView):
@@ -105,21 +107,32 @@ class RequiredFrequencyView(PortalPermissionMixin, View):
     def post(self, request):
         formset = self.FormSet(request.POST)
         if formset.is_valid():
-            for form in formset.forms:
-                if not form.has_changed() and not form.instance.pk:
-                    continue
-                if form.cleaned_data.get("DELETE") and form.instance.pk:
-                    services.required_frequency_delete(item=form.instance, acting_user=request.user)
-                    continue
-                if form.cleaned_data:
-                    services.required_frequency_save(
-                        item=form.instance if form.instance.pk else None,
-                        acting_user=request.user,
-                        **{
-                            k: form.cleaned_data[k]
-                            for k in ("organization_kind", "activity_type", "period", "times")
-                        },
-                    )
-            messages.success(request, _("The required frequencies were saved."))
-            return redirect("activities:requirements")
+            try:
+                self._save(formset)
+            except ActivityError as exc:
+                messages.error(request, service_error_message(exc))
+            else:
+                messages.success(request, _("The required frequencies were saved."))
+                return redirect("activities:requirements")
         return render(request, self.template_name, {"formset": formset})
+
+    @transaction.atomic
+    def _save(self, formset) -> None:
+        """The whole table or nothing: a refused row leaves every row as it was."""
+        for form in formset.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if form.cleaned_data.get("DELETE") and form.instance.pk:
+                services.required_frequency_delete(
+                    item=form.instance, acting_user=self.request.user
+                )
+                continue
+            if form.cleaned_data:
+                services.required_frequency_save(
+                    item=form.instance if form.instance.pk else None,
+                    acting_user=self.request.user,
+                    **{
+                        k: form.cleaned_data[k]
+                        for k in ("organization_kind", "activity_type", "period", "times")
+                    },
+                )
