@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +114,20 @@ except Exception as exc:  # a malformed URL: one line, not a traceback
 if _scheme != "sqlite" and not DATABASES["default"].get("NAME"):
     _config_error("DATABASE_URL", "缺少数据库名 / no database name")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Connections on PostgreSQL: either a psycopg pool per process (DB_POOL_MAX_SIZE > 0) or
+# persistent connections kept CONN_MAX_AGE seconds and checked before reuse. Django refuses
+# both at once. docs/deploy.md says which was measured faster here.
+_pool_max_size = env.int("DB_POOL_MAX_SIZE", default=0)
+if _scheme != "sqlite" and _pool_max_size > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+        "max_size": _pool_max_size,
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if _scheme == "sqlite":
     # Wait for a lock instead of failing at once when two requests write together, and take
     # the write lock when a transaction begins (BEGIN IMMEDIATE): a transaction that read first
@@ -160,8 +176,30 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Attachments and export files go through Django's storage API: STORAGE_BACKEND=s3 puts them
+# in an S3-compatible store (django-storages; AWS_* variables, see .env.example).
+_storage_backend = env.str("STORAGE_BACKEND", default="filesystem")
+if _storage_backend not in {"filesystem", "s3"}:
+    _config_error("STORAGE_BACKEND", "应为 filesystem 或 s3 / expected filesystem or s3")
+_default_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if _storage_backend == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not _default_storage["OPTIONS"]["bucket_name"]:
+        _config_error("AWS_STORAGE_BUCKET_NAME", "使用 s3 存储时必须设置 / required with s3")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -171,7 +209,46 @@ STORAGES = {
     },
 }
 
+# The cache: per-process memory by default; CACHE_URL=redis://127.0.0.1:6379/1 shares it (and
+# the 首页's invalidation) between every process and machine.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Sessions in the database by default; SESSION_ENGINE=django.contrib.sessions.backends.cached_db
+# reads them through a shared cache.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+
+# Background jobs (Django's tasks API through the django-tasks backport). JOBS_BACKEND:
+#   db        — the default: jobs in the portal's own database, run by `manage.py run_worker`;
+#   rq        — RQ on Redis (REDIS_URL), for deployments with several app servers;
+#   immediate — run inside the request (tests and one-off scripts only).
+JOBS_BACKEND = env.str("JOBS_BACKEND", default="db")
+_TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if JOBS_BACKEND not in _TASK_BACKENDS:
+    _config_error("JOBS_BACKEND", "应为 db、rq 或 immediate / expected db, rq or immediate")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[JOBS_BACKEND], "QUEUES": ["default"]}}
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# An export of more rows than this runs as a job with a progress page; smaller ones download
+# at once. Finished files are kept this many days.
+EXPORT_JOB_THRESHOLD = env.int("EXPORT_JOB_THRESHOLD", default=5000)
+JOB_FILE_DAYS = env.int("JOB_FILE_DAYS", default=7)
+
+# Notifications: email through Django's backend (EMAIL_URL, e.g. smtp://user:pass@host:25 or
+# smtp+tls://…:587), SMS through SMS_BACKEND (a file per message under SMS_FILE_DIR by default,
+# or core.sms.HttpGatewayBackend with SMS_GATEWAY_URL / SMS_GATEWAY_TOKEN).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, … (django-environ's idiom)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="党建联盟 <noreply@localhost>")
+SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.FileBackend")
+SMS_FILE_DIR = Path(env.str("SMS_FILE_DIR", default=str(BASE_DIR / "var" / "sms")))
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【党建联盟】")
+# The address people reach the portal at, for links in emails and text messages.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
