@@ -126,7 +126,7 @@ class Job(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
+        DONE = "done", _("Completed")
         FAILED = "failed", _("Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -227,7 +227,7 @@ class Delivery(models.Model):
         SMS = "sms", _("Text message")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", _("Not sent yet")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
