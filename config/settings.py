@@ -235,6 +235,12 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 # at once. Finished files are kept this many days.
 EXPORT_JOB_THRESHOLD = env.int("EXPORT_JOB_THRESHOLD", default=5000)
 JOB_FILE_DAYS = env.int("JOB_FILE_DAYS", default=7)
+# The daily schedule: the job worker enqueues each task once a day at or after its local time
+# (one ScheduledRun row per name and day, so several workers never run it twice).
+JOB_SCHEDULE = {
+    "send_reminders": ("core.reminders.send_reminders_task", "07:30"),
+    "prune_expired_jobs": ("core.jobs.prune_expired_jobs_task", "03:00"),
+}
 
 # Notifications: email through Django's backend (EMAIL_URL, e.g. smtp://user:pass@host:25 or
 # smtp+tls://…:587), SMS through SMS_BACKEND (a file per message under SMS_FILE_DIR by default,
