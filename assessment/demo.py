@@ -16,8 +16,11 @@ from pathlib import Path
 from django.utils import timezone
 
 from assessment import services
+from assessment.grading import item_computed
 from assessment.models import (
+    AppliedDeduction,
     Assessment,
+    DeductionKind,
     Inspection,
     ItemKind,
     ItemScore,
@@ -88,7 +91,6 @@ def _fill_scores(round_: Round, rng, *, supervisor, share_scored: float, final: 
         organizations = sorted({r.assessment.organization_id for r in rows})
         vetoed_org = organizations[rng.randrange(len(organizations))] if organizations else None
     quality: dict[int, float] = {}
-    through = ItemScore.deductions.through
     ticks = []
     for row in rows:
         org_id = row.assessment.organization_id
@@ -107,25 +109,38 @@ def _fill_scores(round_: Round, rng, *, supervisor, share_scored: float, final: 
             if scored:
                 row.score = points
             continue
-        ticked = [d for d in item.deductions.all() if rng.random() < quality[org_id] * 0.6]
-        deducted = sum((d.points for d in ticked), D("0"))
+        ticked = [
+            (d, rng.choice([1, 1, 2]) if d.is_per_occurrence else 1)
+            for d in item.deductions.all()
+            if d.kind != DeductionKind.ZERO and rng.random() < quality[org_id] * 0.6
+        ]
+        computed = item_computed(item, ticked)
         extra = D(str(rng.choice([0, 0, 0, 0.5, 1]))) if rng.random() < quality[org_id] else D("0")
-        points = max(D("0"), item.max_points - deducted - extra)
+        points = max(D("0"), computed - extra)
         row.self_score = min(item.max_points, points + D(str(rng.choice([0, 0.5, 1, 2]))))
         row.self_note = "材料已上传，见活动记录。"
         if scored:
             row.score = points
+            row.overridden = points != computed
             if points < item.max_points:
-                row.comment = "；".join(d.text for d in ticked) or "材料不够完整，酌情扣分。"
-                ticks += [through(itemscore_id=row.pk, deductionrule_id=d.pk) for d in ticked]
+                row.comment = "；".join(d.text for d, _n in ticked) or "材料不够完整，酌情扣分。"
+                ticks += [AppliedDeduction(score=row, rule=d, count=n) for d, n in ticked]
         row.updated_by = supervisor if scored else None
     bulk_update_with_action(
         ItemScore,
         rows,
-        ["self_score", "self_note", "score", "comment", "veto_triggered", "updated_by"],
+        [
+            "self_score",
+            "self_note",
+            "score",
+            "overridden",
+            "comment",
+            "veto_triggered",
+            "updated_by",
+        ],
         "assessment.itemscore.demo_seed",
     )
-    through.objects.bulk_create(ticks, ignore_conflicts=True)
+    AppliedDeduction.objects.bulk_create(ticks, ignore_conflicts=True)
     assessments = list(Assessment.objects.filter(round=round_))
     for assessment in assessments:
         assessment.version += 1

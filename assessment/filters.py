@@ -1,4 +1,5 @@
-"""Filters declared once, for the inspection and rectification lists."""
+"""Filters declared once: the inspection and rectification lists, and the results across
+rounds (the list and its Excel export alike)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from assessment.models import InspectionKind, RectificationStatus
-from branches.models import Organization, Status
+from assessment.models import Grade, InspectionKind, RectificationStatus, Round, RoundState
+from branches.models import Category, Organization, Status
 
 DATE = django_filters.widgets.forms.DateInput(attrs={"type": "date"})
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -52,3 +53,29 @@ class RectificationFilter(django_filters.FilterSet):
         if value == "no":
             return queryset.exclude(overdue)
         return queryset
+
+
+def _result_years():
+    return [
+        (year, year)
+        for year in Round.objects.filter(state=RoundState.FINALIZED)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    ]
+
+
+class ResultFilter(django_filters.FilterSet):
+    """The results list and its Excel export filter alike (year, grade, organization type)."""
+
+    year = django_filters.TypedChoiceFilter(
+        label=_("Year"), field_name="round__year", choices=_result_years, coerce=int
+    )
+    grade = django_filters.ChoiceFilter(
+        label=pgettext_lazy("assessment", "Grade"), choices=Grade.choices
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Organization type"),
+        field_name="organization__category",
+        choices=Category.choices,
+    )

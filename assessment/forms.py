@@ -30,6 +30,15 @@ class RubricCopyForm(forms.Form):
     )
 
 
+class RubricStartForm(forms.Form):
+    year = _year_field(_("Year"))
+    category = forms.ChoiceField(label=_("Organization type"), choices=Category.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    max_total = forms.DecimalField(
+        label=_("Declared maximum total"), min_value=1, max_digits=6, decimal_places=2
+    )
+
+
 class RubricUploadForm(forms.Form):
     year = _year_field(_("Year"))
     category = forms.ChoiceField(label=_("Organization type"), choices=Category.choices)
@@ -168,6 +177,8 @@ class PostedRows:
         values: dict[str, str]
         deduction_ids: list[int]
         veto: bool
+        deduction_counts: dict[int, str]
+        assessed: bool
 
     def __init__(self, data, *, fields: tuple[str, ...]):
         self.data = data
@@ -198,9 +209,23 @@ class PostedRows:
                     values={name: self.data.get(f"{name}_{item_id}", "") for name in self.fields},
                     deduction_ids=ticks,
                     veto=self.data.get(f"veto_{item_id}") == "on",
+                    deduction_counts=self.counts(item_id),
+                    assessed=self.data.get(f"assessed_{item_id}") == "on",
                 )
             )
         return rows
+
+    def counts(self, item_id: int) -> dict[int, str]:
+        """`count_<item>_<line>` fields: how many times a per-occurrence line applies."""
+        prefix = f"count_{item_id}_"
+        counts = {}
+        for key in self.data:
+            if key.startswith(prefix):
+                try:
+                    counts[int(key[len(prefix) :])] = self.data.get(key, "")
+                except ValueError:
+                    raise AssessmentError(_("A ticked deduction is not valid.")) from None
+        return counts
 
     def overlay(self, rows) -> None:
         """Show what the user typed again after a refused save (nothing of it was saved)."""
@@ -212,3 +237,5 @@ class PostedRows:
             row.posted = {name: self.data.get(f"{name}_{pk}", "") for name in self.fields}
             row.ticked_ids = {int(v) for v in self.data.getlist(f"deduction_{pk}") if v.isdigit()}
             row.posted["veto"] = self.data.get(f"veto_{pk}") == "on"
+            row.counts = self.counts(pk)
+            row.posted["assessed"] = self.data.get(f"assessed_{pk}") == "on"

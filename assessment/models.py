@@ -31,6 +31,30 @@ def fmt_points(value: Decimal | None) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
+# --- Grades -------------------------------------------------------------------------------
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+
+
+# Best first: a grade "down one" is the next in this list.
+GRADE_ORDER = [Grade.EXCELLENT, Grade.GOOD, Grade.PASS, Grade.FAIL]
+
+
+class GradeBasis(models.TextChoices):
+    POINTS = "points", _("Points")
+    PERCENT = "percent", _("Percentage of the normal total")
+
+
+class GradeTotal(models.TextChoices):
+    WITH_BONUS = "with_bonus", _("The total with bonus")
+    WITHOUT_BONUS = "without_bonus", _("The total without bonus")
+
+
 # --- Rubrics (考核细则) --------------------------------------------------------------------
 
 
@@ -48,6 +72,20 @@ class Rubric(models.Model):
     )
     bonus_cap = models.DecimalField(
         _("bonus cap"), default=ZERO, validators=[MinValueValidator(0)], **POINTS
+    )
+    bonus_cumulative = models.BooleanField(
+        _("bonus items add up"),
+        default=True,
+        help_text=_("Untick when the rubric says the bonus items do not add up (不累计)."),
+    )
+    grade_basis = models.CharField(
+        _("grade bands in"), max_length=10, choices=GradeBasis.choices, default=GradeBasis.POINTS
+    )
+    grade_total = models.CharField(
+        _("grade bands apply to"),
+        max_length=15,
+        choices=GradeTotal.choices,
+        default=GradeTotal.WITH_BONUS,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -86,8 +124,17 @@ class ItemKind(models.TextChoices):
     VETO = "veto", _("Veto item")
 
 
+class VetoConsequence(models.TextChoices):
+    FAIL = "fail", _("The grade is Fail")
+    CAP = "cap", _("The grade is at best the given grade")
+    DOWN_ONE = "down_one", _("Down one grade")
+    FIXED = "fixed", _("The grade is the given grade")
+
+
 class Item(models.Model):
-    """One line of the rubric. A veto item (一票否决) carries no points; ticking it fails the grade."""
+    """One line of the rubric. A normal item scores its points minus the deductions applied
+    (floored at 0, 扣完为止); a bonus item adds up to its own points; a veto item (一票否决)
+    carries no points and, when it applies, changes the grade as `veto_consequence` says."""
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="items")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
@@ -100,6 +147,18 @@ class Item(models.Model):
     kind = models.CharField(
         _("kind"), max_length=10, choices=ItemKind.choices, default=ItemKind.NORMAL
     )
+    cumulative = models.BooleanField(
+        _("lines add up"),
+        default=True,
+        help_text=_("Untick for 不累计: only the largest of the lines applied counts."),
+    )
+    veto_consequence = models.CharField(
+        _("veto consequence"),
+        max_length=10,
+        choices=VetoConsequence.choices,
+        default=VetoConsequence.FAIL,
+    )
+    veto_grade = models.CharField(_("veto grade"), max_length=20, choices=Grade.choices, blank=True)
     metric = models.CharField(_("evidence metric"), max_length=50, null=True, blank=True)
     metric_params = models.JSONField(_("metric parameters"), default=dict, blank=True)
     position = models.PositiveSmallIntegerField(_("display order"), default=0)
@@ -121,6 +180,14 @@ class Item(models.Model):
             errors["section"] = _("The section belongs to another rubric.")
         if self.kind == ItemKind.VETO and self.max_points and self.max_points != ZERO:
             errors["max_points"] = _("A veto item carries no points (maximum 0).")
+        if self.kind == ItemKind.BONUS and not self.max_points:
+            errors["max_points"] = _("A bonus item needs its own cap (its maximum points).")
+        if self.kind == ItemKind.VETO:
+            needs_grade = self.veto_consequence in (VetoConsequence.CAP, VetoConsequence.FIXED)
+            if needs_grade and not self.veto_grade:
+                errors["veto_grade"] = _("Choose the grade this veto caps or fixes.")
+            if not needs_grade and self.veto_grade:
+                self.veto_grade = ""
         # Whether `metric` names a registered metric is checked by the rubric services
         # (assessment.metrics sits above the models).
         if not isinstance(self.metric_params, dict):
@@ -128,13 +195,50 @@ class Item(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def veto_summary(self) -> str:
+        """ "不合格", "最高评为良好", "降一个等次", "定为合格"."""
+        grade = Grade(self.veto_grade).label if self.veto_grade else ""
+        if self.veto_consequence == VetoConsequence.CAP:
+            return str(_("At best %(grade)s") % {"grade": grade})
+        if self.veto_consequence == VetoConsequence.FIXED:
+            return str(_("Graded %(grade)s") % {"grade": grade})
+        return str(VetoConsequence(self.veto_consequence).label)
+
+
+class DeductionKind(models.TextChoices):
+    FIXED = "fixed", _("Fixed points")
+    PER_OCCURRENCE = "per_occurrence", _("Points per occurrence")
+    ZERO = "zero", _("The item scores 0")
+
 
 class DeductionRule(models.Model):
-    """A deduction line of an item, e.g. "没有年度计划扣3分"."""
+    """A line of an item: "没有年度计划扣3分" (fixed), "每缺一项扣1分" (per occurrence, with a
+    count entered when scoring and an optional cap), "不得分" (the item scores 0). On a bonus
+    item the line adds its points instead."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="deductions")
     text = models.CharField(_("deduction"), max_length=200)
-    points = models.DecimalField(_("points"), validators=[MinValueValidator(0)], **POINTS)
+    kind = models.CharField(
+        _("deduction kind"),
+        max_length=20,
+        choices=DeductionKind.choices,
+        default=DeductionKind.FIXED,
+    )
+    points = models.DecimalField(
+        _("points"), default=ZERO, validators=[MinValueValidator(0)], **POINTS
+    )
+    unit = models.CharField(
+        _("unit"), max_length=10, blank=True, help_text=_("项, 人, 次 … for a per-occurrence line.")
+    )
+    cap = models.DecimalField(
+        _("at most"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The most a per-occurrence line can count; empty for no cap."),
+        **POINTS,
+    )
     position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
@@ -145,15 +249,67 @@ class DeductionRule(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def is_per_occurrence(self) -> bool:
+        return self.kind == DeductionKind.PER_OCCURRENCE
 
-# --- Grades -------------------------------------------------------------------------------
+    @property
+    def summary(self) -> str:
+        """−3, −1/人 (≤ 4), 不得分; on a bonus item +2."""
+        sign = "+" if self.item.kind == ItemKind.BONUS else "−"
+        if self.kind == DeductionKind.ZERO:
+            return str(_("scores 0"))
+        text = f"{sign}{fmt_points(self.points)}"
+        if self.kind == DeductionKind.PER_OCCURRENCE:
+            text += "/" + (self.unit or str(_("each")))
+            if self.cap is not None:
+                text += f" (≤ {fmt_points(self.cap)})"
+        return text
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind != DeductionKind.ZERO and not self.points:
+            errors["points"] = _("Give the points of the line.")
+        if self.kind != DeductionKind.PER_OCCURRENCE and self.cap is not None:
+            self.cap = None
+        if self.kind == DeductionKind.ZERO:
+            self.points = ZERO
+        if errors:
+            raise ValidationError(errors)
+
+    def amount(self, count: int = 1) -> Decimal:
+        """The points this line takes off (or, on a bonus item, adds) when applied `count`
+        times. A "scores 0" line is the item's whole maximum."""
+        if self.kind == DeductionKind.ZERO:
+            return self.item.max_points
+        if self.kind == DeductionKind.PER_OCCURRENCE:
+            value = self.points * max(0, int(count))
+            return value if self.cap is None else min(value, self.cap)
+        return self.points
 
 
-class Grade(models.TextChoices):
-    EXCELLENT = "excellent", _("Excellent")
-    GOOD = "good", _("Good")
-    PASS = "pass", _("Pass")
-    FAIL = "fail", _("Fail")
+class GradeBand(models.Model):
+    """A grade of a rubric from a threshold up ("90 分以上为优秀"); the threshold is in points
+    or in percent of the normal total, as the rubric's `grade_basis` says. A total below every
+    band is a Fail."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="bands")
+    grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices)
+    minimum = models.DecimalField(_("from"), validators=[MinValueValidator(0)], **POINTS)
+
+    class Meta:
+        verbose_name = _("grade band")
+        verbose_name_plural = _("grade bands")
+        ordering = ["rubric", "-minimum", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "grade"], name="one_band_per_grade")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()} ≥ {fmt_points(self.minimum)}"
+
+
+# --- Default grade thresholds --------------------------------------------------------------
 
 
 class GradeThresholds(models.Model):
@@ -350,7 +506,18 @@ class ItemScore(models.Model):
     score = models.DecimalField(_("assessed score"), null=True, blank=True, **POINTS)
     comment = models.TextField(_("comment"), blank=True)
     deductions = models.ManyToManyField(
-        DeductionRule, verbose_name=_("deductions"), blank=True, related_name="+"
+        DeductionRule,
+        verbose_name=_("deductions"),
+        blank=True,
+        related_name="+",
+        through="AppliedDeduction",
+    )
+    overridden = models.BooleanField(
+        _("score entered by hand"),
+        default=False,
+        help_text=_(
+            "The score differs from the one computed from the deductions; the comment says why."
+        ),
     )
     veto_triggered = models.BooleanField(_("veto triggered"), default=False)
     changed_in_version = models.PositiveIntegerField(default=0)
@@ -391,6 +558,31 @@ class ItemScore(models.Model):
                 }
         if errors:
             raise ValidationError(errors)
+
+
+class AppliedDeduction(models.Model):
+    """A deduction line applied to a score, `count` times (1 unless the line is per
+    occurrence)."""
+
+    score = models.ForeignKey(ItemScore, on_delete=models.CASCADE, related_name="applied")
+    rule = models.ForeignKey(DeductionRule, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveSmallIntegerField(_("times"), default=1)
+
+    class Meta:
+        verbose_name = _("applied deduction")
+        verbose_name_plural = _("applied deductions")
+        ordering = ["score", "rule__position", "rule__pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["score", "rule"], name="deduction_applied_once"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="deduction_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} × {self.count}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.rule.amount(self.count)
 
 
 # --- Inspections (督查) and rectification (整改) ---------------------------------------------

@@ -9,6 +9,7 @@ from assessment.models import (
     Assignment,
     Grade,
     Inspection,
+    ItemKind,
     Rectification,
     Round,
     RoundState,
@@ -84,15 +85,20 @@ def supervisors_by_organization(round_: Round) -> dict[int, list]:
     return result
 
 
+def with_progress(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """`scored` / `item_count`: the items that must be scored (normal items; a bonus or veto
+    item left empty is not missing), and `self_scored` of them."""
+    must = Q(scores__item__kind=ItemKind.NORMAL)
+    return qs.annotate(
+        scored=Count("scores", filter=must & Q(scores__score__isnull=False)),
+        self_scored=Count("scores", filter=must & Q(scores__self_score__isnull=False)),
+        item_count=Count("scores", filter=must),
+    )
+
+
 def round_assessments(round_: Round) -> QuerySet[Assessment]:
-    return (
-        round_.assessments.select_related("organization", "rubric")
-        .annotate(
-            scored=Count("scores", filter=Q(scores__score__isnull=False)),
-            self_scored=Count("scores", filter=Q(scores__self_score__isnull=False)),
-            item_count=Count("scores"),
-        )
-        .order_by("organization__category", "rank", "organization__path")
+    return with_progress(round_.assessments.select_related("organization", "rubric")).order_by(
+        "organization__category", "rank", "organization__path"
     )
 
 

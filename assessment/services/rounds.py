@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.grading import apply_vetoes, band_grade, fails_by_veto, rank_key
 from assessment.models import (
     Assessment,
     Assignment,
@@ -24,7 +25,7 @@ from assessment.models import (
 )
 from assessment.services.common import AssessmentError, _require_staff, _validation_message
 from assessment.services.rubrics import rubric_problems
-from assessment.services.scoring import competition_ranks, compute_total
+from assessment.services.scoring import assessment_totals, competition_ranks
 from core.history import bulk_create_with_action, bulk_update_with_action, save_with_action
 
 # --- Rounds --------------------------------------------------------------------------------
@@ -41,6 +42,7 @@ def round_create(
     acting_user,
 ) -> Round:
     _require_staff(acting_user)
+    _check_year(year)
     rubrics = list(rubrics)
     if not rubrics:
         raise AssessmentError(_("Choose at least one rubric."))
@@ -64,6 +66,18 @@ def round_create(
     save_with_action(round_, "assessment.round.create")
     round_.rubrics.set(rubrics)
     return round_
+
+
+def _check_year(year: int) -> None:
+    """A round assesses a year that has begun: next year's round cannot be opened (or
+    finalized) before that year."""
+    current = timezone.localdate().year
+    if int(year) > current:
+        raise AssessmentError(
+            _("A round's year cannot be later than the current year (%(year)s).")
+            % {"year": current},
+            field="year",
+        )
 
 
 def _locked_round(round_: Round) -> Round:
@@ -196,18 +210,21 @@ def round_open_scoring(*, round: Round, acting_user) -> Round:
 @transaction.atomic
 def round_finalize(*, round: Round, acting_user) -> Round:
     """scoring → finalized: totals, grades and ranks (within the round and organization type)
-    are computed and cached; the round is read-only afterwards. Vetoed organizations rank
-    after all others."""
+    are computed and cached; the round is read-only afterwards. The grade comes from the
+    rubric's own bands, then the consequences of the veto items that apply; ranks follow the
+    grade, then the total (an organization failed by a veto ranks after all others)."""
     _require_staff(acting_user)
     round_ = _locked_round(round)
     if round_.state != RoundState.SCORING:
         raise AssessmentError(_("Only a round in scoring can be finalized."))
+    _check_year(round_.year)
     assessments = list(
         round_.assessments.select_for_update().select_related("organization", "rubric")
     )
     missing = (
-        ItemScore.objects.filter(assessment__round=round_, score__isnull=True)
-        .exclude(item__kind__in=[ItemKind.VETO, ItemKind.BONUS])
+        ItemScore.objects.filter(
+            assessment__round=round_, score__isnull=True, item__kind=ItemKind.NORMAL
+        )
         .values_list("assessment__organization__name", flat=True)
         .distinct()
     )
@@ -216,21 +233,30 @@ def round_finalize(*, round: Round, acting_user) -> Round:
         raise AssessmentError(
             _("Some items are not scored yet: %(names)s") % {"names": "、".join(missing)}
         )
-    thresholds = GradeThresholds.current()
+    bands: dict[int, list] = {}
+    for rubric in round_.rubrics.prefetch_related("bands"):
+        bands[rubric.pk] = list(rubric.bands.all())
     scores_by_assessment: dict[int, list[ItemScore]] = {}
     for score in ItemScore.objects.filter(assessment__round=round_).select_related("item"):
         scores_by_assessment.setdefault(score.assessment_id, []).append(score)
-    by_category: dict[str, list[Assessment]] = {}
+    by_category: dict[str, list[tuple[Assessment, tuple]]] = {}
     for assessment in assessments:
-        total, vetoed = compute_total(assessment, scores_by_assessment.get(assessment.pk, []))
-        assessment.total = total
-        assessment.vetoed = vetoed
-        assessment.grade = thresholds.grade_for(total, vetoed=vetoed)
-        by_category.setdefault(assessment.organization.category, []).append(assessment)
+        result = assessment_totals(assessment, scores_by_assessment.get(assessment.pk, []))
+        rubric = assessment.rubric
+        grade = band_grade(rubric, bands.get(rubric.pk, []), result)
+        assessment.total = result.total
+        assessment.vetoed = bool(result.vetoes)
+        assessment.grade = apply_vetoes(grade, result.vetoes)
+        key = rank_key(
+            grade=assessment.grade,
+            total=result.total,
+            failed_by_veto=fails_by_veto(result.vetoes),
+        )
+        by_category.setdefault(assessment.organization.category, []).append((assessment, key))
     for group in by_category.values():
-        group.sort(key=lambda a: (a.vetoed, -a.total, a.organization.name))
-        ranks = competition_ranks([(a.vetoed, a.total) for a in group])
-        for assessment, rank in zip(group, ranks, strict=True):
+        group.sort(key=lambda pair: (pair[1], pair[0].organization.name))
+        ranks = competition_ranks([key for _a, key in group])
+        for (assessment, _key), rank in zip(group, ranks, strict=True):
             assessment.rank = rank
     bulk_update_with_action(
         Assessment,

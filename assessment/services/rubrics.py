@@ -1,77 +1,48 @@
-"""Rubrics: create, validate, copy, and the Excel upload (parse and import)."""
+"""Rubrics: build (from specs: the editor, an upload, a copy), validate, copy, start an empty
+one. A rubric is rebuilt whole from its spec, so the editor page, the Excel upload and the copy
+share one path; a rubric a round already uses is never rebuilt (its items carry scores)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from assessment.metrics import REGISTRY
 from assessment.models import (
+    GRADE_ORDER,
     ZERO,
+    DeductionKind,
     DeductionRule,
+    Grade,
+    GradeBand,
+    GradeBasis,
+    GradeThresholds,
+    GradeTotal,
     Item,
     ItemKind,
     Rubric,
     Section,
+    VetoConsequence,
     fmt_points,
 )
 from assessment.services.common import AssessmentError, _require_staff, _validation_message
+from core.history import save_with_action
 
-# --- Rubrics -------------------------------------------------------------------------------
-
-
-def rubric_problems(rubric: Rubric) -> list[str]:
-    """What is wrong with a rubric (empty when it is valid)."""
-    problems: list[str] = []
-    items = list(rubric.items.prefetch_related("deductions"))
-    if not items:
-        problems.append(_("The rubric has no items."))
-    normal_total = sum((i.max_points for i in items if i.kind == ItemKind.NORMAL), ZERO)
-    if normal_total != rubric.max_total:
-        problems.append(
-            _("The normal items add up to %(sum)s points, but the rubric declares %(total)s.")
-            % {"sum": fmt_points(normal_total), "total": fmt_points(rubric.max_total)}
-        )
-    has_bonus = any(i.kind == ItemKind.BONUS for i in items)
-    if has_bonus and rubric.bonus_cap <= 0:
-        problems.append(_("The rubric has bonus items but no bonus cap."))
-    for item in items:
-        deducted = sum((d.points for d in item.deductions.all()), ZERO)
-        if item.kind == ItemKind.VETO:
-            if item.max_points != ZERO:
-                problems.append(
-                    _("%(code)s: a veto item carries no points (maximum 0).") % {"code": item.code}
-                )
-            continue
-        if deducted > item.max_points:
-            problems.append(
-                _("%(code)s: its deductions add up to %(sum)s, more than its maximum %(max)s.")
-                % {
-                    "code": item.code,
-                    "sum": fmt_points(deducted),
-                    "max": fmt_points(item.max_points),
-                }
-            )
-    return problems
-
-
-def rubric_validate(rubric: Rubric) -> None:
-    problems = rubric_problems(rubric)
-    if problems:
-        raise AssessmentError(" ".join(problems))
+# --- Specs: a rubric as plain data -----------------------------------------------------------
 
 
 @dataclass
 class DeductionSpec:
     text: str
-    points: Decimal
+    points: Decimal = ZERO
+    kind: str = DeductionKind.FIXED
+    unit: str = ""
+    cap: Decimal | None = None
 
 
 @dataclass
@@ -84,12 +55,204 @@ class ItemSpec:
     metric: str | None = None
     metric_params: dict = field(default_factory=dict)
     deductions: list[DeductionSpec] = field(default_factory=list)
+    cumulative: bool = True
+    veto_consequence: str = VetoConsequence.FAIL
+    veto_grade: str = ""
 
 
 @dataclass
 class SectionSpec:
     title: str
     items: list[ItemSpec] = field(default_factory=list)
+
+
+@dataclass
+class BandSpec:
+    grade: str
+    minimum: Decimal
+
+
+@dataclass
+class RubricSettings:
+    """Everything of a rubric but its year, type and content."""
+
+    title: str
+    max_total: Decimal = Decimal("100")
+    bonus_cap: Decimal = ZERO
+    bonus_cumulative: bool = True
+    grade_basis: str = GradeBasis.POINTS
+    grade_total: str = GradeTotal.WITH_BONUS
+    bands: list[BandSpec] | None = None  # None: the default thresholds
+
+
+def default_bands() -> list[BandSpec]:
+    """The bureau's default thresholds (the grade thresholds page), for a rubric that states
+    none."""
+    thresholds = GradeThresholds.current()
+    return [
+        BandSpec(Grade.EXCELLENT, thresholds.excellent),
+        BandSpec(Grade.GOOD, thresholds.good),
+        BandSpec(Grade.PASS, thresholds.pass_mark),
+    ]
+
+
+# --- Validation ------------------------------------------------------------------------------
+
+
+def rubric_problems(rubric: Rubric) -> list[str]:
+    """What is really inconsistent in a rubric (empty when it can be used). Deduction lines
+    adding up to more than the item's points are normal (alternative and escalating lines,
+    扣完为止) and not a problem."""
+    problems: list[str] = []
+    items = list(rubric.items.prefetch_related("deductions"))
+    if not items:
+        problems.append(_("The rubric has no items."))
+    normal_total = sum((i.max_points for i in items if i.kind == ItemKind.NORMAL), ZERO)
+    if items and normal_total != rubric.max_total:
+        problems.append(
+            _("The normal items add up to %(sum)s points, but the rubric declares %(total)s.")
+            % {"sum": fmt_points(normal_total), "total": fmt_points(rubric.max_total)}
+        )
+    has_bonus = any(i.kind == ItemKind.BONUS for i in items)
+    if has_bonus and rubric.bonus_cap <= 0:
+        problems.append(_("The rubric has bonus items but no bonus cap."))
+    for item in items:
+        if item.kind == ItemKind.VETO:
+            if item.max_points != ZERO:
+                problems.append(
+                    _("%(code)s: a veto item carries no points (maximum 0).") % {"code": item.code}
+                )
+            if (
+                item.veto_consequence in (VetoConsequence.CAP, VetoConsequence.FIXED)
+                and not item.veto_grade
+            ):
+                problems.append(
+                    _("%(code)s: choose the grade this veto caps or fixes.") % {"code": item.code}
+                )
+            continue
+        if item.kind == ItemKind.BONUS and item.max_points <= 0:
+            problems.append(
+                _("%(code)s: a bonus item needs its own cap (its maximum points).")
+                % {"code": item.code}
+            )
+        for line in item.deductions.all():
+            if item.kind == ItemKind.BONUS and line.kind == DeductionKind.ZERO:
+                problems.append(
+                    _("%(code)s: a bonus item cannot have a “scores 0” line.") % {"code": item.code}
+                )
+            elif line.kind != DeductionKind.ZERO and line.points <= 0:
+                problems.append(
+                    _("%(code)s: the line “%(text)s” has no points.")
+                    % {"code": item.code, "text": line.text}
+                )
+    problems += band_problems(rubric, list(rubric.bands.all()))
+    return problems
+
+
+def band_problems(rubric: Rubric, bands) -> list[str]:
+    """The grade bands must not overlap: a better grade starts higher than a worse one."""
+    problems: list[str] = []
+    if not bands:
+        problems.append(_("The rubric has no grade bands."))
+        return problems
+    ordered = sorted(bands, key=lambda b: GRADE_ORDER.index(b.grade))
+    grades = [b.grade for b in ordered]
+    if len(set(grades)) != len(grades):
+        problems.append(_("A grade has two bands."))
+    for better, worse in zip(ordered, ordered[1:], strict=False):
+        if better.grade != worse.grade and not better.minimum > worse.minimum:
+            problems.append(
+                _(
+                    "The grade bands overlap: %(better)s starts at %(b)s, %(worse)s at %(w)s; a "
+                    "better grade must start higher."
+                )
+                % {
+                    "better": Grade(better.grade).label,
+                    "b": fmt_points(better.minimum),
+                    "worse": Grade(worse.grade).label,
+                    "w": fmt_points(worse.minimum),
+                }
+            )
+    if rubric.grade_basis == GradeBasis.PERCENT and any(b.minimum > 100 for b in bands):
+        problems.append(_("A band in percent cannot start above 100."))
+    return problems
+
+
+def rubric_validate(rubric: Rubric) -> None:
+    problems = rubric_problems(rubric)
+    if problems:
+        raise AssessmentError(" ".join(problems))
+
+
+# --- Build -----------------------------------------------------------------------------------
+
+
+def _clean_save(obj, errors_prefix: str = "") -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        message = _validation_message(exc)
+        raise AssessmentError(f"{errors_prefix}{message}" if errors_prefix else message) from exc
+    obj.save()
+
+
+def _fill(rubric: Rubric, sections: list[SectionSpec], bands: list[BandSpec]) -> None:
+    """Write the sections, items, lines and bands of an empty rubric."""
+    codes: set[str] = set()
+    for s_index, spec in enumerate(sections, start=1):
+        section = Section(rubric=rubric, title=spec.title, position=s_index)
+        _clean_save(section)
+        for i_index, item_spec in enumerate(spec.items, start=1):
+            if item_spec.code in codes:
+                raise AssessmentError(
+                    _("Item code %(code)s appears twice.") % {"code": item_spec.code}
+                )
+            codes.add(item_spec.code)
+            item = Item(
+                rubric=rubric,
+                section=section,
+                code=item_spec.code,
+                title=item_spec.title,
+                criterion=item_spec.criterion,
+                max_points=item_spec.max_points,
+                kind=item_spec.kind,
+                cumulative=item_spec.cumulative,
+                veto_consequence=item_spec.veto_consequence or VetoConsequence.FAIL,
+                veto_grade=item_spec.veto_grade or "",
+                metric=item_spec.metric or None,
+                metric_params=item_spec.metric_params or {},
+                position=i_index,
+            )
+            if item.metric and item.metric not in REGISTRY:
+                raise AssessmentError(
+                    _("Unknown evidence metric “%(key)s”.") % {"key": item.metric}
+                )
+            _clean_save(item, f"{item_spec.code}: ")
+            for d_index, line in enumerate(item_spec.deductions, start=1):
+                rule = DeductionRule(
+                    item=item,
+                    text=line.text,
+                    kind=line.kind,
+                    points=line.points,
+                    unit=line.unit,
+                    cap=line.cap,
+                    position=d_index,
+                )
+                _clean_save(rule, f"{item_spec.code}: ")
+    grades = [b.grade for b in bands]
+    if len(set(grades)) != len(grades):
+        raise AssessmentError(_("A grade has two bands."))
+    for band in bands:
+        _clean_save(GradeBand(rubric=rubric, grade=band.grade, minimum=band.minimum))
+
+
+def _apply_settings(rubric: Rubric, settings: RubricSettings) -> None:
+    rubric.title = settings.title
+    rubric.max_total = settings.max_total
+    rubric.bonus_cap = settings.bonus_cap
+    rubric.bonus_cumulative = settings.bonus_cumulative
+    rubric.grade_basis = settings.grade_basis
+    rubric.grade_total = settings.grade_total
 
 
 @transaction.atomic
@@ -101,6 +264,10 @@ def rubric_create(
     sections: list[SectionSpec],
     max_total: Decimal = Decimal("100"),
     bonus_cap: Decimal = ZERO,
+    bonus_cumulative: bool = True,
+    grade_basis: str = GradeBasis.POINTS,
+    grade_total: str = GradeTotal.WITH_BONUS,
+    bands: list[BandSpec] | None = None,
     replace: bool = False,
 ) -> Rubric:
     """Create (or, with `replace`, rebuild an unused) rubric; refused unless it validates."""
@@ -116,51 +283,61 @@ def rubric_create(
                 _("This rubric is already used by a round and cannot be replaced.")
             )
         existing.delete()
-    rubric = Rubric(
-        year=year, category=category, title=title, max_total=max_total, bonus_cap=bonus_cap
+    rubric = Rubric(year=year, category=category)
+    _apply_settings(
+        rubric,
+        RubricSettings(
+            title=title,
+            max_total=max_total,
+            bonus_cap=bonus_cap,
+            bonus_cumulative=bonus_cumulative,
+            grade_basis=grade_basis,
+            grade_total=grade_total,
+        ),
     )
-    try:
-        rubric.full_clean()
-        rubric.save()
-        codes: set[str] = set()
-        for s_index, spec in enumerate(sections, start=1):
-            section = Section(rubric=rubric, title=spec.title, position=s_index)
-            section.full_clean()
-            section.save()
-            for i_index, item_spec in enumerate(spec.items, start=1):
-                if item_spec.code in codes:
-                    raise AssessmentError(
-                        _("Item code %(code)s appears twice.") % {"code": item_spec.code}
-                    )
-                codes.add(item_spec.code)
-                item = Item(
-                    rubric=rubric,
-                    section=section,
-                    code=item_spec.code,
-                    title=item_spec.title,
-                    criterion=item_spec.criterion,
-                    max_points=item_spec.max_points,
-                    kind=item_spec.kind,
-                    metric=item_spec.metric or None,
-                    metric_params=item_spec.metric_params or {},
-                    position=i_index,
-                )
-                if item.metric and item.metric not in REGISTRY:
-                    raise ValidationError(
-                        {"metric": _("Unknown evidence metric “%(key)s”.") % {"key": item.metric}}
-                    )
-                item.full_clean()
-                item.save()
-                for d_index, deduction in enumerate(item_spec.deductions, start=1):
-                    rule = DeductionRule(
-                        item=item, text=deduction.text, points=deduction.points, position=d_index
-                    )
-                    rule.full_clean()
-                    rule.save()
-    except ValidationError as exc:
-        raise AssessmentError(_validation_message(exc)) from exc
+    _clean_save(rubric)
+    _fill(rubric, sections, default_bands() if bands is None else bands)
     rubric_validate(rubric)
     return rubric
+
+
+@transaction.atomic
+def rubric_start(
+    *, year: int, category: str, title: str, max_total: Decimal, acting_user
+) -> Rubric:
+    """An empty rubric with the default grade bands, to be built on the editor page."""
+    _require_staff(acting_user, "assessment.change_rubric")
+    if Rubric.objects.filter(year=year, category=category).exists():
+        raise AssessmentError(
+            _("A rubric for %(year)s and this organization type already exists.") % {"year": year}
+        )
+    rubric = Rubric(year=year, category=category, title=title, max_total=max_total)
+    _clean_save(rubric)
+    _fill(rubric, [], default_bands())
+    return rubric
+
+
+@transaction.atomic
+def rubric_save(
+    *, rubric: Rubric, settings: RubricSettings, sections: list[SectionSpec], acting_user
+) -> list[str]:
+    """Rebuild `rubric` from the editor's spec. A refused field (not a number, a code twice)
+    saves nothing; a rubric that is consistent in its parts but not yet as a whole (the items
+    do not reach the declared total yet) is saved, and its problems returned to be shown.
+    A rubric a round uses is not changed."""
+    _require_staff(acting_user, "assessment.change_rubric")
+    rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
+    if rubric.assessments.exists():
+        raise AssessmentError(
+            _("This rubric is already used by a round and cannot be changed; copy it instead.")
+        )
+    rubric.sections.all().delete()  # items and their lines go with them
+    rubric.bands.all().delete()
+    _apply_settings(rubric, settings)
+    _clean_save(rubric)
+    _fill(rubric, sections, settings.bands or [])
+    save_with_action(rubric, "assessment.rubric.edit")
+    return rubric_problems(rubric)
 
 
 def rubric_specs(rubric: Rubric) -> list[SectionSpec]:
@@ -177,13 +354,33 @@ def rubric_specs(rubric: Rubric) -> list[SectionSpec]:
                     kind=item.kind,
                     metric=item.metric,
                     metric_params=dict(item.metric_params or {}),
-                    deductions=[DeductionSpec(d.text, d.points) for d in item.deductions.all()],
+                    cumulative=item.cumulative,
+                    veto_consequence=item.veto_consequence,
+                    veto_grade=item.veto_grade,
+                    deductions=[
+                        DeductionSpec(
+                            text=d.text, points=d.points, kind=d.kind, unit=d.unit, cap=d.cap
+                        )
+                        for d in item.deductions.all()
+                    ],
                 )
                 for item in section.items.all()
             ],
         )
         for section in sections
     ]
+
+
+def rubric_settings(rubric: Rubric) -> RubricSettings:
+    return RubricSettings(
+        title=rubric.title,
+        max_total=rubric.max_total,
+        bonus_cap=rubric.bonus_cap,
+        bonus_cumulative=rubric.bonus_cumulative,
+        grade_basis=rubric.grade_basis,
+        grade_total=rubric.grade_total,
+        bands=[BandSpec(b.grade, b.minimum) for b in rubric.bands.all()],
+    )
 
 
 @transaction.atomic
@@ -202,14 +399,19 @@ def rubric_copy(
         raise AssessmentError(_("There is no rubric for %(year)s to copy.") % {"year": from_year})
     copies = []
     for source in sources:
+        settings = rubric_settings(source)
         copies.append(
             rubric_create(
                 year=to_year,
                 category=source.category,
                 title=source.title.replace(str(from_year), str(to_year)),
                 sections=rubric_specs(source),
-                max_total=source.max_total,
-                bonus_cap=source.bonus_cap,
+                max_total=settings.max_total,
+                bonus_cap=settings.bonus_cap,
+                bonus_cumulative=settings.bonus_cumulative,
+                grade_basis=settings.grade_basis,
+                grade_total=settings.grade_total,
+                bands=settings.bands,
             )
         )
     return copies
@@ -217,125 +419,3 @@ def rubric_copy(
 
 def total_points(rubric: Rubric) -> Decimal:
     return rubric.items.filter(kind=ItemKind.NORMAL).aggregate(s=Sum("max_points"))["s"] or ZERO
-
-
-# --- Rubric upload (.xlsx) -----------------------------------------------------------------
-
-RUBRIC_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _kind_from(text: str, row: int) -> str:
-    if not text:
-        return ItemKind.NORMAL
-    for value, label in ItemKind.choices:
-        if text.lower() == value or text == str(label):
-            return value
-    raise AssessmentError(
-        _("Row %(row)s: unknown kind “%(kind)s” (normal, bonus or veto).")
-        % {"row": row, "kind": text}
-    )
-
-
-def rubric_parse_xlsx(file) -> tuple[dict, list[SectionSpec]]:
-    """Read a workbook laid out like `rubric_download` (settings sheet optional)."""
-    if getattr(file, "size", 0) and file.size > RUBRIC_UPLOAD_MAX_BYTES:
-        raise AssessmentError(_("The file is larger than 2 MB."))
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # not an .xlsx workbook at all
-        raise AssessmentError(_("The file is not an Excel (.xlsx) workbook.")) from exc
-    try:
-        sheets = workbook.worksheets
-        rows = list(sheets[0].iter_rows(values_only=True))
-        settings: dict = {}
-        if len(sheets) > 1:
-            for values in list(sheets[1].iter_rows(values_only=True))[1:]:
-                if values and values[0]:
-                    settings[_cell_text(values[0])] = values[-1]
-    finally:
-        workbook.close()
-    sections: list[SectionSpec] = []
-    current_item: ItemSpec | None = None
-    for number, values in enumerate(rows[1:], start=2):
-        cells = [_cell_text(v) for v in (list(values) + [None] * 10)[:10]]
-        if not any(cells):
-            continue
-        section, code, title, criterion, max_points, kind, metric, params, deduction, points = cells
-        if title:
-            if not code:
-                raise AssessmentError(_("Row %(row)s: the item has no code.") % {"row": number})
-            if not section and not sections:
-                raise AssessmentError(_("Row %(row)s: give the section.") % {"row": number})
-            if section and (not sections or sections[-1].title != section):
-                sections.append(SectionSpec(title=section))
-            try:
-                maximum = Decimal(max_points)
-            except InvalidOperation as exc:
-                raise AssessmentError(
-                    _("Row %(row)s: the maximum points “%(value)s” is not a number.")
-                    % {"row": number, "value": max_points}
-                ) from exc
-            try:
-                parameters = json.loads(params) if params else {}
-            except ValueError as exc:
-                raise AssessmentError(
-                    _("Row %(row)s: the metric parameters are not valid JSON.") % {"row": number}
-                ) from exc
-            current_item = ItemSpec(
-                code=code,
-                title=title,
-                criterion=criterion,
-                max_points=maximum,
-                kind=_kind_from(kind, number),
-                metric=metric or None,
-                metric_params=parameters if isinstance(parameters, dict) else {},
-            )
-            sections[-1].items.append(current_item)
-        elif not deduction:
-            raise AssessmentError(_("Row %(row)s: the item has no title.") % {"row": number})
-        if deduction:
-            if current_item is None:
-                raise AssessmentError(
-                    _("Row %(row)s: a deduction line before any item.") % {"row": number}
-                )
-            try:
-                amount = Decimal(points)
-            except InvalidOperation as exc:
-                raise AssessmentError(
-                    _("Row %(row)s: the deduction points “%(value)s” is not a number.")
-                    % {"row": number, "value": points}
-                ) from exc
-            current_item.deductions.append(DeductionSpec(deduction, amount))
-    if not sections:
-        raise AssessmentError(_("The workbook holds no rubric items."))
-    return settings, sections
-
-
-@transaction.atomic
-def rubric_import(*, file, year: int, category: str, replace: bool = False, acting_user) -> Rubric:
-    """Create a rubric from an uploaded workbook; nothing is saved unless all of it is valid."""
-    _require_staff(acting_user, "assessment.change_rubric")
-    settings, sections = rubric_parse_xlsx(file)
-    try:
-        max_total = Decimal(str(settings.get("max_total") or "100"))
-        bonus_cap = Decimal(str(settings.get("bonus_cap") or "0"))
-    except InvalidOperation as exc:
-        raise AssessmentError(_("The declared total or bonus cap is not a number.")) from exc
-    title = _cell_text(settings.get("title")) or _("%(year)s assessment rubric") % {"year": year}
-    return rubric_create(
-        year=year,
-        category=category,
-        title=title,
-        sections=sections,
-        max_total=max_total,
-        bonus_cap=bonus_cap,
-        replace=replace,
-    )

@@ -10,10 +10,13 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from assessment.grading import Totals, item_computed, totals
 from assessment.models import (
     ZERO,
+    AppliedDeduction,
     Assessment,
     Assignment,
+    DeductionKind,
     Item,
     ItemKind,
     ItemScore,
@@ -24,15 +27,18 @@ from assessment.services.common import AssessmentError, StaleAssessmentError
 from core.history import save_with_action
 
 
-def compute_total(assessment: Assessment, scores: list[ItemScore] | None = None):
-    """(total, vetoed): normal scores plus bonus scores up to the rubric's bonus cap."""
+def assessment_totals(assessment: Assessment, scores: list[ItemScore] | None = None) -> Totals:
+    """Normal points, bonus (within each item's and the rubric's cap, added or not as the
+    rubric says) and the veto items that apply."""
     if scores is None:
         scores = list(assessment.scores.select_related("item"))
-    normal = sum((s.score or ZERO for s in scores if s.item.kind == ItemKind.NORMAL), ZERO)
-    bonus = sum((s.score or ZERO for s in scores if s.item.kind == ItemKind.BONUS), ZERO)
-    bonus = min(bonus, assessment.rubric.bonus_cap)
-    vetoed = any(s.veto_triggered for s in scores if s.item.kind == ItemKind.VETO)
-    return normal + bonus, vetoed
+    return totals(assessment.rubric, [(s.item, s.score, s.veto_triggered) for s in scores])
+
+
+def compute_total(assessment: Assessment, scores: list[ItemScore] | None = None):
+    """(total, vetoed): normal scores plus bonus; whether any veto item applies."""
+    result = assessment_totals(assessment, scores)
+    return result.total, bool(result.vetoes)
 
 
 def competition_ranks(keys: list) -> list[int]:
@@ -144,8 +150,12 @@ class ScoreEntry:
     item_id: int
     score: object = None  # text or Decimal; blank = not scored
     comment: str = ""
-    deduction_ids: list[int] = field(default_factory=list)
+    deduction_ids: list[int] = field(default_factory=list)  # ticked lines, once each
     veto: bool = False
+    deduction_counts: dict[int, object] = field(default_factory=dict)  # per-occurrence lines
+    # The page's "assessed" box: False with no line applied and no score typed leaves the item
+    # unscored; None (callers that always mean to score) counts as ticked.
+    assessed: bool | None = None
 
 
 @dataclass
@@ -157,11 +167,11 @@ class SelfEntry:
 
 @dataclass
 class _RowChange:
-    """What one entry writes to its row: field values and (scoring only) the ticked
-    deductions; `deduction_ids` None leaves the ticks alone."""
+    """What one entry writes to its row: field values and (scoring only) the deductions
+    applied, line id → times; `applied` None leaves them alone."""
 
     values: dict
-    deduction_ids: set[int] | None = None
+    applied: dict[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +198,7 @@ def _save_rows(
         raise AssessmentError(path.closed_message)
     scores = locked.scores.select_related("item")
     if path.with_deductions:
-        scores = scores.prefetch_related("item__deductions")
+        scores = scores.prefetch_related("item__deductions", "applied")
     rows = {s.item_id: s for s in scores}
     prepared: list[tuple[ItemScore, _RowChange]] = []
     for entry in entries:
@@ -201,13 +211,11 @@ def _save_rows(
     new_version = locked.version + 1
     changed_any = False
     for row, change in prepared:
-        current_ids = (
-            set(row.deductions.values_list("pk", flat=True))
-            if change.deduction_ids is not None
-            else None
+        current = (
+            {a.rule_id: a.count for a in row.applied.all()} if change.applied is not None else None
         )
         unchanged = all(getattr(row, name) == value for name, value in change.values.items())
-        if unchanged and current_ids == change.deduction_ids:
+        if unchanged and current == change.applied:
             continue
         for name, value in change.values.items():
             setattr(row, name, value)
@@ -215,8 +223,12 @@ def _save_rows(
         row.updated_by = acting_user
         row.full_clean()
         save_with_action(row, f"assessment.itemscore.{path.verb}")
-        if change.deduction_ids is not None:
-            row.deductions.set(change.deduction_ids)
+        if change.applied is not None and current != change.applied:
+            row.applied.all().delete()
+            AppliedDeduction.objects.bulk_create(
+                AppliedDeduction(score=row, rule_id=pk, count=count)
+                for pk, count in sorted(change.applied.items())
+            )
         changed_any = True
     if changed_any:
         locked.version = new_version
@@ -226,27 +238,84 @@ def _save_rows(
     return locked
 
 
-def _score_change(row: ItemScore, entry: ScoreEntry, points: Decimal | None) -> _RowChange:
-    item = row.item
-    comment = (entry.comment or "").strip()
-    allowed = {d.pk for d in item.deductions.all()}
-    deduction_ids = {int(d) for d in entry.deduction_ids}
-    if not deduction_ids <= allowed:
+def _applied_counts(item: Item, entry: ScoreEntry) -> dict[int, int]:
+    """Line id → times applied, from the ticks and the counts posted; a fixed or "scores 0"
+    line applies once at most."""
+    rules = {d.pk: d for d in item.deductions.all()}
+    counts: dict[int, int] = {}
+    for pk in entry.deduction_ids:
+        counts[int(pk)] = max(counts.get(int(pk), 0), 1)
+    for pk, raw in (entry.deduction_counts or {}).items():
+        text = str(raw if raw is not None else "").strip()
+        if not text:
+            continue
+        try:
+            count = int(text)
+        except ValueError:
+            count = -1
+        if count < 0 or count > 999:
+            raise AssessmentError(
+                _("%(code)s: “%(value)s” is not a number of times (0 or more).")
+                % {"code": item.code, "value": text}
+            )
+        if count == 0:
+            counts.pop(int(pk), None)
+        else:
+            counts[int(pk)] = count
+    if not set(counts) <= set(rules):
         raise AssessmentError(
             _("%(code)s: a ticked deduction belongs to another item.") % {"code": item.code}
         )
+    for pk in counts:
+        if rules[pk].kind != DeductionKind.PER_OCCURRENCE:
+            counts[pk] = 1
+    return counts
+
+
+def scored_value(item: Item, rules: dict, counts: dict[int, int], typed: Decimal | None):
+    """(score, overridden, computed): the score the lines give, unless one is typed that
+    differs from it (an override, which needs a reason)."""
+    computed = item_computed(item, [(rules[pk], count) for pk, count in counts.items()])
+    if item.kind == ItemKind.VETO:
+        return None, False, None
+    if typed is None:
+        return computed, False, computed
+    return typed, computed is not None and typed != computed, computed
+
+
+def _score_change(row: ItemScore, entry: ScoreEntry, points: Decimal | None) -> _RowChange:
+    item = row.item
+    comment = (entry.comment or "").strip()
+    counts = _applied_counts(item, entry)
+    rules = {d.pk: d for d in item.deductions.all()}
+    score, overridden, computed = scored_value(item, rules, counts, points)
+    if not counts and points is None and entry.assessed is False:
+        score, overridden = None, False  # not assessed yet
     veto = bool(entry.veto) and item.kind == ItemKind.VETO
-    deducting = bool(deduction_ids) or (
-        item.kind == ItemKind.NORMAL and points is not None and points < item.max_points
+    deducting = item.kind == ItemKind.NORMAL and (
+        bool(counts) or (score is not None and score < item.max_points)
     )
     if (deducting or veto) and not comment:
         raise AssessmentError(
             _("%(code)s: say why in the comment when deducting points or applying a veto.")
             % {"code": item.code}
         )
+    if overridden and not comment:
+        raise AssessmentError(
+            _(
+                "%(code)s: the score %(score)s is not what the deductions give (%(computed)s); "
+                "say why in the comment."
+            )
+            % {"code": item.code, "score": fmt_points(score), "computed": fmt_points(computed)}
+        )
     return _RowChange(
-        values={"score": points, "comment": comment, "veto_triggered": veto},
-        deduction_ids=deduction_ids,
+        values={
+            "score": score,
+            "comment": comment,
+            "veto_triggered": veto,
+            "overridden": overridden,
+        },
+        applied=counts if item.kind != ItemKind.VETO else {},
     )
 
 

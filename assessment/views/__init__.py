@@ -29,7 +29,11 @@ from assessment.views.rubrics import (
     RubricCopyView,
     RubricDetailView,
     RubricDownloadView,
+    RubricEditView,
     RubricListView,
+    RubricPrintView,
+    RubricStartView,
+    RubricTemplateView,
     RubricUploadView,
 )
 from assessment.views.scoring import (
@@ -64,7 +68,11 @@ __all__ = [
     "RubricCopyView",
     "RubricDetailView",
     "RubricDownloadView",
+    "RubricEditView",
     "RubricListView",
+    "RubricPrintView",
+    "RubricStartView",
+    "RubricTemplateView",
     "RubricUploadView",
     "ScoreCardView",
     "ScoreView",

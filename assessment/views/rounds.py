@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from collections import Counter
 
-import django_filters
 from django.contrib import messages
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from assessment import exports, selectors, services
+from assessment.filters import ResultFilter
 from assessment.forms import AssignForm, ReasonForm, RoundForm, RoundScopeForm, ThresholdsForm
-from assessment.models import Assessment, Grade, GradeThresholds, Round, RoundState
+from assessment.models import Grade, GradeThresholds, RoundState
 from assessment.views.base import FormPageView, RoleFirstMixin, paginate
-from branches.models import Category
+from core.job_views import deliver_export
 from core.views import PortalPermissionMixin, add_service_error, service_error_message
-from core.xlsx import Sheet, xlsx_response
 
 
 class RoundMixin(RoleFirstMixin):
@@ -237,7 +237,10 @@ class RoundSheetView(RoundMixin, PortalPermissionMixin, View):
     permission_required = "assessment.view_results"
 
     def get(self, request, *args, **kwargs):
-        return exports.score_sheet_download(self.object, user=request.user)
+        # assessment.exports.score_sheet_export: one row per organization of the round.
+        return deliver_export(
+            request, "assessment.score_sheet", query=QueryDict(f"round={self.object.pk}")
+        )
 
 
 class ThresholdsView(FormPageView):
@@ -264,38 +267,15 @@ class ThresholdsView(FormPageView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("The grade thresholds were saved; they apply from the next finalizing."),
+            _(
+                "The grade thresholds were saved; new rubrics start with them as their grade "
+                "bands (each rubric grades by its own bands)."
+            ),
         )
         return redirect("assessment:index")
 
 
 # --- Results across rounds (the 首页's grade figures link here) -----------------------------
-
-
-def _result_years():
-    return [
-        (year, year)
-        for year in Round.objects.filter(state=RoundState.FINALIZED)
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by("-year")
-    ]
-
-
-class ResultFilter(django_filters.FilterSet):
-    """The results list and its Excel export filter alike (year, grade, organization type)."""
-
-    year = django_filters.TypedChoiceFilter(
-        label=gettext_lazy("Year"), field_name="round__year", choices=_result_years, coerce=int
-    )
-    grade = django_filters.ChoiceFilter(
-        label=pgettext_lazy("assessment", "Grade"), choices=Grade.choices
-    )
-    category = django_filters.ChoiceFilter(
-        label=gettext_lazy("Organization type"),
-        field_name="organization__category",
-        choices=Category.choices,
-    )
 
 
 class ResultsMixin(PortalPermissionMixin):
@@ -305,20 +285,7 @@ class ResultsMixin(PortalPermissionMixin):
     permission_required = "assessment.view_results"
 
     def get_filterset(self) -> ResultFilter:
-        rounds = selectors.rounds_for(self.request.user).filter(state=RoundState.FINALIZED)
-        queryset = (
-            Assessment.objects.filter(round__in=rounds.values("pk"))
-            .exclude(grade="")
-            .select_related("round", "organization")
-            .order_by("-round__year", "round__pk", "organization__category", "rank", "pk")
-        )
-        return ResultFilter(self.request.GET or None, queryset=queryset)
-
-    @staticmethod
-    def filtered(filterset: ResultFilter):
-        if filterset.is_bound and filterset.is_valid():
-            return filterset.qs
-        return filterset.queryset
+        return exports.results_filterset(self.request.user, self.request.GET)
 
 
 class ResultsView(ResultsMixin, TemplateView):
@@ -326,7 +293,7 @@ class ResultsView(ResultsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset = self.get_filterset()
-        queryset = self.filtered(filterset)
+        queryset = exports.filtered_results(filterset)
         year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
         kwargs.update(
             filter=filterset,
@@ -340,43 +307,5 @@ class ResultsView(ResultsMixin, TemplateView):
 
 class ResultsExportView(ResultsMixin, View):
     def get(self, request, *args, **kwargs):
-        queryset = self.filtered(self.get_filterset())
-        categories = dict(Category.choices)
-
-        def rows():
-            for a in queryset.iterator(chunk_size=500):
-                yield [
-                    a.round.year,
-                    a.round.title,
-                    a.organization.name,
-                    str(categories.get(a.organization.category, "")),
-                    a.total,
-                    a.get_grade_display(),
-                    a.rank,
-                    _("Yes") if a.vetoed else _("No"),
-                ]
-
-        sheet = Sheet(
-            title=_("Results"),
-            headers=[
-                _("Year"),
-                _("Round"),
-                _("Organization"),
-                _("Organization type"),
-                pgettext("assessment", "Total"),
-                pgettext("assessment", "Grade"),
-                pgettext("assessment", "Rank"),
-                _("Vetoed"),
-            ],
-            rows=rows(),
-            caption=_("Assessment results (exported %(when)s)")
-            % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
-            widths=[8, 36, 36, 12, 10, 10, 8, 10],
-        )
-        return xlsx_response(
-            "assessment-results.xlsx",
-            sheet,
-            user=request.user,
-            export="assessment.results",
-            query=request.GET,
-        )
+        # assessment.exports.results_export: a job when the results run to many rows.
+        return deliver_export(request, "assessment.results")

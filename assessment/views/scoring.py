@@ -22,7 +22,7 @@ class MyAssignmentsView(PortalPermissionMixin, TemplateView):
     template_name = "assessment/my_assignments.html"
 
     def get_context_data(self, **kwargs):
-        assessments = (
+        assessments = selectors.with_progress(
             selectors.assessments_for(self.request.user)
             .exclude(round__state=RoundState.DRAFT)
             .order_by("-round__year", "round__pk", "organization__path")
@@ -48,12 +48,17 @@ class MySelfAssessmentView(PortalPermissionMixin, TemplateView):
 def _score_rows(assessment: Assessment, *, with_evidence: bool) -> list[ItemScore]:
     rows = list(
         assessment.scores.select_related("item__section", "updated_by").prefetch_related(
-            "item__deductions", "deductions"
+            "item__deductions", "applied__rule__item"
         )
     )
     cache: dict[str, object] = {}
     for row in rows:
-        row.ticked_ids = {d.pk for d in row.deductions.all()}
+        applied = list(row.applied.all())
+        row.applied_list = applied
+        row.ticked_ids = {a.rule_id for a in applied}
+        row.counts = {a.rule_id: a.count for a in applied}
+        rules = {d.pk: d for d in row.item.deductions.all()}
+        row.computed = services.scored_value(row.item, rules, row.counts, None)[0]
         row.evidence = None
         row.suggestion = None
         if with_evidence and row.item.metric in REGISTRY:
@@ -144,6 +149,8 @@ class ScoreView(RowsPageView):
                 comment=row.values["comment"],
                 deduction_ids=row.deduction_ids,
                 veto=row.veto,
+                deduction_counts=row.deduction_counts,
+                assessed=row.assessed,
             )
             for row in form.rows()
         ]
@@ -211,13 +218,16 @@ class ScoreCardView(AssessmentMixin, PortalPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         assessment = self.object
         rows = _score_rows(assessment, with_evidence=False)
-        total, vetoed = services.compute_total(assessment, rows)
+        result = services.assessment_totals(assessment, rows)
         kwargs.update(
             assessment=assessment,
             round=assessment.round,
             rows=rows,
-            running_total=total,
-            running_vetoed=vetoed,
+            running_total=result.total,
+            running_normal=result.normal,
+            running_bonus=result.bonus,
+            running_vetoes=result.vetoes,
+            running_vetoed=bool(result.vetoes),
             supervisors=selectors.supervisors_by_organization(assessment.round).get(
                 assessment.organization_id, []
             ),

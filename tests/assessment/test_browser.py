@@ -54,10 +54,12 @@ def test_supervisor_scores_from_evidence_staff_finalizes_and_downloads(
     assert "3/6" in six_haves.locator(".evidence-value").inner_text()
     assert six_haves.locator(".suggestion").inner_text() == "30"
     six_haves.get_by_role("button", name="采用建议分").click()
-    score_field = six_haves.get_by_label("考核分（0–60）")
+    score_field = six_haves.get_by_label("手工录入分数（0–60），留空则按计算结果")
     assert score_field.input_value() == "30.0"
     assert assessment.scores.get(item__code="1.2").score is None  # a suggestion is not saved
-    six_haves.get_by_label("评语（扣分时必填）").fill("“六有”缺三项：无骨干队伍、经费和品牌")
+    six_haves.get_by_label("评语（扣分或手工录入分数时必填）").fill(
+        "“六有”缺三项：无骨干队伍、经费和品牌"
+    )
     six_haves.get_by_role("button", name="保存本项").click()
     page.wait_for_function(
         "document.querySelector('[data-item] .js-status') !== null && "
@@ -66,8 +68,8 @@ def test_supervisor_scores_from_evidence_staff_finalizes_and_downloads(
 
     plan = page.locator(".score-item", has_text="1.1 年度计划")
     plan.get_by_label("没有年度计划扣3分 (−3)").check()
-    plan.get_by_label("考核分（0–40）").fill("37")
-    plan.get_by_label("评语（扣分时必填）").fill("未制定年度计划")
+    assert plan.locator(".js-computed").inner_text() == "37"  # the score follows the tick
+    plan.get_by_label("评语（扣分或手工录入分数时必填）").fill("未制定年度计划")
     page.get_by_role("button", name="保存全部评分").click()
     assert "评分已保存" in page.get_by_role("alert").first.inner_text()
     check_accessibility(page)

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from assessment import services
+from tests.assessment.conftest import make_rubric
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,10 @@ TABLE = {
     "rubric_download": [302, 200, 200, 403, 403, 200, 403],
     "rubric_copy": [302, 200, 403, 403, 403, 403, 403],
     "rubric_upload": [302, 200, 403, 403, 403, 403, 403],
+    "rubric_start": [302, 200, 403, 403, 403, 403, 403],
+    "rubric_template": [302, 200, 403, 403, 403, 403, 403],
+    "rubric_edit": [302, 200, 403, 403, 403, 403, 403],
+    "rubric_print": [302, 200, 200, 403, 403, 200, 403],
     "round_list": [302, 200, 200, 403, 403, 200, 403],
     "round_create": [302, 200, 403, 403, 403, 403, 403],
     "round_detail": [302, 200, 200, 403, 403, 200, 403],
@@ -47,6 +52,10 @@ def _url(name, ctx):
         "rubric_download": reverse("assessment:rubric_download", args=[rubric]),
         "rubric_copy": reverse("assessment:rubric_copy"),
         "rubric_upload": reverse("assessment:rubric_upload"),
+        "rubric_start": reverse("assessment:rubric_start"),
+        "rubric_template": reverse("assessment:rubric_template"),
+        "rubric_edit": reverse("assessment:rubric_edit", args=[rubric]),
+        "rubric_print": reverse("assessment:rubric_print", args=[rubric]),
         "round_list": reverse("assessment:round_list"),
         "round_create": reverse("assessment:round_create"),
         "round_detail": reverse("assessment:round_detail", args=[round_]),
@@ -135,3 +144,24 @@ def test_secretary_sees_own_scores_only_after_finalization(
     assert response.status_code == 200
     html = response.content.decode()
     assert "33.5" in html and "93.5" in html  # 33.5 + 60, no bonus
+
+
+def test_only_staff_change_a_rubric_on_the_editor(client, scoring_round, users, staff_user):
+    unused = make_rubric(2025, "established")
+    url = reverse("assessment:rubric_edit", args=[unused.pk])
+    data = {"title": "改过的标题", "max_total": "100", "bonus_cap": "3"}
+    for role in ("supervisor", "secretary", "other_secretary", "viewer", "liaison"):
+        client.force_login(users[role])
+        assert client.post(url, data).status_code == 403, role
+    client.logout()
+    assert "/accounts/login/" in client.post(url, data)["Location"]
+    unused.refresh_from_db()
+    assert unused.title == "2025 考核细则"
+    # a rubric a round uses is not changed, even by bureau staff
+    client.force_login(staff_user)
+    used = scoring_round.rubric_a
+    response = client.post(reverse("assessment:rubric_edit", args=[used.pk]), data)
+    assert response.status_code == 400
+    assert "已被考核轮次使用" in response.content.decode()
+    used.refresh_from_db()
+    assert used.title == "2026 考核细则"

@@ -207,10 +207,10 @@ def test_rubric_download_and_upload_round_trip(client, staff_user, rubric):
     download = client.get(reverse("assessment:rubric_download", args=[rubric.pk]))
     content = b"".join(download.streaming_content)
     workbook = load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == ["考核细则", "设置"]
+    assert workbook.sheetnames == ["考核细则", "设置", "等次", "填写说明"]
     rows = [[c.value for c in r] for r in workbook["考核细则"].iter_rows()]
     assert rows[1][:5] == ["组织建设", "1.1", "年度计划", "有年度工作计划", 40]
-    assert rows[2][8:] == ["没有年度计划扣3分", 3]
+    assert rows[2][11:14] == ["没有年度计划扣3分", "扣固定分", 3]
     upload = io.BytesIO(content)
     upload.name = "rubric.xlsx"
     response = client.post(

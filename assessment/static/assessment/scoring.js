@@ -14,6 +14,51 @@
     });
   });
 
+  /* The score the ticked lines give, shown as they are ticked (the server computes the same
+     on save): points minus the deductions, never below 0; a bonus adds up to its maximum. */
+  function computed(card) {
+    var max = parseFloat(card.dataset.max), bonus = card.dataset.kind === "bonus";
+    var amounts = [], zero = false;
+    card.querySelectorAll(".js-line").forEach(function (line) {
+      var points = parseFloat(line.dataset.points) || 0, amount = 0;
+      if (line.type === "checkbox") {
+        if (!line.checked) { return; }
+        if (line.dataset.kind === "zero") { zero = true; return; }
+        amount = points;
+      } else {
+        var times = parseInt(line.value, 10);
+        if (!(times > 0)) { return; }
+        amount = points * times;
+        if (line.dataset.cap !== "") { amount = Math.min(amount, parseFloat(line.dataset.cap)); }
+      }
+      amounts.push(amount);
+    });
+    var combined = 0;
+    if (amounts.length) {
+      combined = card.dataset.cumulative === "1"
+        ? amounts.reduce(function (a, b) { return a + b; }, 0) : Math.max.apply(null, amounts);
+    }
+    if (bonus) { return amounts.length ? Math.min(max, combined) : null; }
+    return zero ? 0 : Math.max(0, max - combined);
+  }
+
+  form.querySelectorAll(".score-item").forEach(function (card) {
+    var output = card.querySelector(".js-computed");
+    var assessed = card.querySelector(".js-assessed");
+    var typed = card.querySelector("input[name^='score_']");
+    function touched() { if (assessed) { assessed.checked = true; } }
+    if (typed) { typed.addEventListener("input", touched); }
+    if (output) {
+      card.querySelectorAll(".js-line").forEach(function (line) {
+        line.addEventListener("input", function () {
+          var value = computed(card);
+          output.textContent = value === null ? "—" : String(Math.round(value * 100) / 100);
+          touched();
+        });
+      });
+    }
+  });
+
   form.querySelectorAll(".score-item").forEach(function (card) {
     var button = card.querySelector(".js-save-item");
     var status = card.querySelector(".js-status");
