@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate seed catalogs messages bench clean
+.PHONY: run serve collectstatic test lint migrate seed catalogs messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,27 @@ migrate: $(STAMP) .env catalogs
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The job worker (large exports, the daily schedule) runs beside the development server and
+# is stopped when the server exits.
 run: seed
+	@$(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production-like serving: gunicorn (gunicorn.conf.py) beside one job worker, DEBUG off. The
+# environment (or .env) must give SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL…: see .env.example
+# and docs/deploy.md. The worker is stopped when gunicorn exits.
+collectstatic: $(STAMP)
+	DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+serve: $(STAMP)
+	DEBUG=false $(BIN)/python manage.py compile_catalogs
+	DEBUG=false $(BIN)/python manage.py check --deploy --fail-level ERROR
+	DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@DEBUG=false $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=false $(BIN)/gunicorn -c gunicorn.conf.py config.wsgi
 
 # The suite runs on TEST_WORKERS processes (pytest-xdist; one test file stays on one worker).
 TEST_WORKERS ?= 2

@@ -1,10 +1,22 @@
-"""Excel: the activity ledger (活动台账) and attendance sheets, exactly as filtered."""
+"""Excel: the activity ledger (活动台账) and attendance sheets, exactly as filtered.
+
+The ledger and the attendance of the filtered list are registered with core.exports (a large
+one is written by the job worker); one activity's attendance sheet is small and downloads at
+once."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from activities import selectors
+from activities.filters import ActivityFilter
 from activities.models import (
     ActivityHost,
     ActivityStatus,
@@ -13,7 +25,38 @@ from activities.models import (
     AttendanceStatus,
 )
 from branches.models import Brand
+from core.exports import PreparedExport, register_export
 from core.xlsx import Sheet, xlsx_response
+
+
+def attendance_count(**filters):
+    """Attendance records of the row's activity, as a correlated subquery: computed for the
+    rows read (a page), not by grouping every activity joined with its attendance."""
+    rows = (
+        Attendance.objects.filter(activity=OuterRef("pk"), **filters)
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def activity_filterset(user, query: QueryDict, *, counts: bool = False) -> ActivityFilter:
+    """The activity list's FilterSet over what `user` reads (with the attendance counts of the
+    ledger when `counts`). The FilterSet asks its request only for the user: a job has no
+    request, so it gets a stand-in carrying the user and the filter."""
+    qs = selectors.activities_for(user)
+    if counts:
+        qs = qs.annotate(
+            present_count=attendance_count(status=AttendanceStatus.PRESENT),
+            expected_count=attendance_count(),
+        )
+    return ActivityFilter(
+        query or None,
+        queryset=qs.order_by("-start", "-pk"),
+        request=SimpleNamespace(user=user, GET=query),
+    )
 
 
 def _caption(title: str, filterset) -> str:
@@ -63,7 +106,7 @@ def _hosts_of(activity_ids: list[int]) -> dict[int, list[str]]:
     return hosts
 
 
-def activity_ledger(request, filterset):
+def ledger_sheet(filterset) -> Sheet:
     """One row per activity of the filtered list (the same FilterSet as the page).
 
     Plain rows read a chunk at a time (no model instances), the hosts of a chunk in one query,
@@ -141,19 +184,32 @@ def activity_ledger(request, filterset):
         rows=rows(),
         widths=[18, 18, 14, 12, 36, 28, 36, 8, 24, 10, 10, 10, 12],
     )
-    return xlsx_response(
-        "activity-ledger.xlsx",
-        sheet,
-        user=request.user,
-        export="activities.ledger",
-        query=request.GET,
+    return sheet
+
+
+@register_export(
+    "activities.ledger",
+    title=_lazy("Activity ledger"),
+    permission="activities.export_activity",
+)
+def ledger_export(user, query: QueryDict) -> PreparedExport:
+    filterset = activity_filterset(user, query, counts=True)
+    return PreparedExport(
+        filename="activity-ledger.xlsx",
+        sheets=lambda: [ledger_sheet(filterset)],
+        rows_total=filterset.qs.order_by().count,
+        query=query,
     )
 
 
-def attendance_sheets(request, activities, *, filename_hint: str = ""):
+def _attendance_of(activities):
+    return Attendance.objects.filter(activity__in=activities.values("pk"))
+
+
+def attendance_sheet(activities, *, filename_hint: str = "") -> Sheet:
     """One row per attendance record of the given activities."""
     qs = (
-        Attendance.objects.filter(activity__in=activities.values("pk"))
+        _attendance_of(activities)
         .order_by("activity__start", "activity_id", "member__name")
         .values_list(
             "activity__start",
@@ -197,6 +253,28 @@ def attendance_sheets(request, activities, *, filename_hint: str = ""):
         rows=rows(),
         widths=[18, 14, 36, 12, 28, 10, 20],
     )
+    return sheet
+
+
+@register_export(
+    "activities.attendance",
+    title=_lazy("Attendance sheet"),
+    permission="activities.export_activity",
+)
+def attendance_export(user, query: QueryDict) -> PreparedExport:
+    """The attendance of every activity of the filtered list."""
+    activities = activity_filterset(user, query).qs
+    return PreparedExport(
+        filename="attendance.xlsx",
+        sheets=lambda: [attendance_sheet(activities)],
+        rows_total=_attendance_of(activities).count,
+        query=query,
+    )
+
+
+def attendance_sheets(request, activities, *, filename_hint: str = ""):
+    """One activity's attendance sheet (small: downloads at once)."""
+    sheet = attendance_sheet(activities, filename_hint=filename_hint)
     return xlsx_response(
         "attendance.xlsx",
         sheet,

@@ -12,9 +12,11 @@ class AllianceConfig(AppConfig):
     def ready(self) -> None:
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
         from alliance import permissions, services  # noqa: F401
+        from alliance.reminders import register_reminders
         from alliance.sections import organization_section_context
         from branches.sections import register_organization_section
 
+        register_reminders()
         register_organization_section(
             order=60,
             template="alliance/includes/_organization_community.html",

@@ -4,22 +4,24 @@ The boards' FilterSets filter the export too, so it holds exactly what the page 
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.db.models import Count, Prefetch, Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from alliance import selectors
 from alliance.forms import NeedFilter, ResourceFilter
 from alliance.models import Claim
-from core.xlsx import Sheet, xlsx_response
+from core.exports import PreparedExport, register_export
+from core.xlsx import Sheet
 
 CHUNK = 500
 
 
-def _year(request: HttpRequest) -> int:
+def _year(query: QueryDict) -> int:
     try:
-        year = int(request.GET.get("year", ""))
+        year = int(query.get("year", ""))
     except ValueError:
         return timezone.localdate().year
     return year if 2000 <= year <= 2100 else timezone.localdate().year
@@ -78,15 +80,37 @@ def resource_rows(user, queryset):
             yield head + _claim_cells(claim)
 
 
-def coordination_workbook(request: HttpRequest):
-    user = request.user
-    year = _year(request)
+def _rows_total(user, queryset) -> int:
+    """Rows of one sheet: one per visible claim, one for an item nobody claimed."""
+    counts = queryset.order_by().annotate(
+        n=Count("claims", filter=Q(claims__in=selectors.claims_for(user)))
+    )
+    return sum(max(1, n) for n in counts.values_list("n", flat=True).iterator(chunk_size=2000))
+
+
+@register_export(
+    "alliance.coordination",
+    title=_lazy("Needs and resources with their claims"),
+    permission="alliance.export_coordination",
+)
+def coordination_export(user, query: QueryDict) -> PreparedExport:
+    """The two lists of a year (`?year=`) with their claims, filtered as the boards."""
+    year = _year(query)
     needs = NeedFilter(
-        request.GET, queryset=selectors.needs_for(user).filter(created_at__year=year)
+        query, queryset=selectors.needs_for(user).filter(created_at__year=year)
     ).qs.order_by("created_at", "pk")
     resources = ResourceFilter(
-        request.GET, queryset=selectors.resources_for(user).filter(created_at__year=year)
+        query, queryset=selectors.resources_for(user).filter(created_at__year=year)
     ).qs.order_by("created_at", "pk")
+    return PreparedExport(
+        filename="coordination.xlsx",
+        sheets=lambda: coordination_sheets(user, year, needs, resources),
+        rows_total=lambda: _rows_total(user, needs) + _rows_total(user, resources),
+        query=query,
+    )
+
+
+def coordination_sheets(user, year: int, needs, resources) -> list[Sheet]:
     claim_headers = [
         _("Claiming organization"),
         _("Number of people"),
@@ -98,44 +122,37 @@ def coordination_workbook(request: HttpRequest):
         "year": year,
         "day": timezone.localdate().isoformat(),
     }
-    response = xlsx_response(
-        "coordination.xlsx",
-        [
-            Sheet(
-                title=_("Needs"),
-                caption=caption,
-                headers=[
-                    _("Title"),
-                    _("Community"),
-                    _("Category"),
-                    _("Posted by"),
-                    _("Wanted by"),
-                    _("People wanted"),
-                    _("Skills wanted"),
-                    _("State"),
-                    *claim_headers,
-                ],
-                rows=need_rows(user, needs),
-            ),
-            Sheet(
-                title=_("Resources"),
-                caption=caption,
-                headers=[
-                    _("Title"),
-                    _("Offered by"),
-                    _("Category"),
-                    _("Offered from"),
-                    _("Offered until"),
-                    _("Capacity (people)"),
-                    _("Skills"),
-                    _("State"),
-                    *claim_headers,
-                ],
-                rows=resource_rows(user, resources),
-            ),
-        ],
-        user=user,
-        export="alliance.coordination",
-        query=request.GET,
-    )
-    return response
+    return [
+        Sheet(
+            title=_("Needs"),
+            caption=caption,
+            headers=[
+                _("Title"),
+                _("Community"),
+                _("Category"),
+                _("Posted by"),
+                _("Wanted by"),
+                _("People wanted"),
+                _("Skills wanted"),
+                _("State"),
+                *claim_headers,
+            ],
+            rows=need_rows(user, needs),
+        ),
+        Sheet(
+            title=_("Resources"),
+            caption=caption,
+            headers=[
+                _("Title"),
+                _("Offered by"),
+                _("Category"),
+                _("Offered from"),
+                _("Offered until"),
+                _("Capacity (people)"),
+                _("Skills"),
+                _("State"),
+                *claim_headers,
+            ],
+            rows=resource_rows(user, resources),
+        ),
+    ]

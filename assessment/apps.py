@@ -11,9 +11,11 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
         from assessment import permissions  # noqa: F401
+        from assessment.reminders import register_reminders
         from assessment.sections import organization_section_context
         from branches.sections import register_organization_section
 
+        register_reminders()
         register_organization_section(
             order=50,
             template="assessment/includes/_organization_assessment.html",

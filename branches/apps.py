@@ -12,3 +12,6 @@ class BranchesConfig(AppConfig):
     def ready(self) -> None:
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
         from branches import permissions  # noqa: F401
+        from branches.reminders import register_reminders
+
+        register_reminders()

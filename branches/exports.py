@@ -1,11 +1,17 @@
-"""Excel export of the organization list (exactly what is filtered)."""
+"""Excel export of the organization list (exactly what is filtered), registered with
+core.exports (a large one is written by the job worker)."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from core.xlsx import Sheet, xlsx_response
+from branches import selectors
+from branches.filters import OrganizationFilter
+from core.exports import PreparedExport, register_export
+from core.xlsx import Sheet
 
 HEADERS = (
     ("name", 30),
@@ -71,18 +77,30 @@ def organization_row(org) -> list:
     ]
 
 
-def organizations_xlsx(queryset: QuerySet, *, user, query):
+def organizations_sheet(queryset: QuerySet) -> Sheet:
     """`queryset` comes from selectors.organization_list_for + the list's FilterSet."""
     rows = (organization_row(org) for org in queryset.iterator(chunk_size=500))
-    return xlsx_response(
-        "organizations.xlsx",
-        Sheet(
-            title=_("Organizations"),
-            headers=_headers(),
-            rows=rows,
-            widths=[width for _key, width in HEADERS],
-        ),
-        user=user,
-        export="branches.organizations",
+    return Sheet(
+        title=_("Organizations"),
+        headers=_headers(),
+        rows=rows,
+        widths=[width for _key, width in HEADERS],
+    )
+
+
+@register_export(
+    "branches.organizations",
+    title=_lazy("Organization list"),
+    permission="branches.export_organization",
+)
+def organizations_export(user, query: QueryDict) -> PreparedExport:
+    """Exactly the filtered organization list (the same FilterSet as the page)."""
+    queryset = selectors.organization_list_for(user).order_by("path")
+    filterset = OrganizationFilter(query, queryset=queryset)
+    rows = filterset.qs if filterset.is_valid() else queryset.none()
+    return PreparedExport(
+        filename="organizations.xlsx",
+        sheets=lambda: [organizations_sheet(rows)],
+        rows_total=rows.order_by().count,
         query=query,
     )

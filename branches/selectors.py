@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import CommitteePosition, CommitteeTerm, Kind, Organization, Status
+from core.models import Role, User
 from core.selectors import get_or_404
 
 ENDS_SOON_DAYS = 90
@@ -223,3 +224,33 @@ def alliance_partners(organization: Organization, limit: int = 20) -> QuerySet[O
 
 def alliance_organizations(on: datetime.date | None = None) -> QuerySet[Organization]:
     return Organization.objects.filter(in_alliance_q(on))
+
+
+def secretaries_of(organizations) -> dict[int, list[User]]:
+    """organization id → the secretaries who act for it: its own active secretary accounts,
+    or, when it has none, those of its nearest ancestor that has one (an empty list when no
+    organization above it has a secretary account). One query whatever the number of
+    organizations (the secretaries are read once and matched on the materialized path)."""
+    organizations = list(organizations)
+    if not organizations:
+        return {}
+    by_path: dict[str, list[User]] = {}
+    secretaries = (
+        User.objects.filter(is_active=True, role=Role.SECRETARY, organization__isnull=False)
+        .select_related("organization")
+        .order_by("pk")
+    )
+    for user in secretaries:
+        by_path.setdefault(user.organization.path, []).append(user)
+    result: dict[int, list[User]] = {}
+    for organization in organizations:
+        found: list[User] = []
+        path = organization.path
+        while path:
+            found = by_path.get(path, [])
+            if found:
+                break
+            # the parent's path: drop the last segment ("a/b/c/" → "a/b/")
+            path = path[: path.rstrip("/").rfind("/") + 1]
+        result[organization.pk] = list(found)
+    return result

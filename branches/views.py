@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 from django_filters.views import FilterView
 
-from branches import exports, selectors, services
+from branches import selectors, services
 from branches.filters import OrganizationFilter
 from branches.forms import (
     DissolveForm,
@@ -26,6 +26,7 @@ from branches.forms import (
 )
 from branches.models import CommitteePosition
 from branches.sections import organization_sections
+from core.job_views import deliver_export
 from core.views import (
     ActionView,
     FormPageView,
@@ -59,10 +60,8 @@ class OrganizationExportView(PortalPermissionMixin, View):
     permission_required = "branches.export_organization"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        queryset = selectors.organization_list_for(request.user).order_by("path")
-        filterset = OrganizationFilter(request.GET, queryset=queryset)
-        rows = filterset.qs if filterset.is_valid() else queryset.none()
-        return exports.organizations_xlsx(rows, user=request.user, query=request.GET)
+        # branches.exports.organizations_export; a large list becomes a job.
+        return deliver_export(request, "branches.organizations")
 
 
 @dataclass

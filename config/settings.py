@@ -128,6 +128,12 @@ if _scheme != "sqlite" and _pool_max_size > 0:
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if _scheme != "sqlite":
+    # A database server that does not answer fails the connection in seconds (and /healthz
+    # reports it) instead of holding the request until gunicorn's timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
 if _scheme == "sqlite":
     # Wait for a lock instead of failing at once when two requests write together, and take
     # the write lock when a transaction begins (BEGIN IMMEDIATE): a transaction that read first
@@ -212,6 +218,12 @@ STORAGES = {
 # The cache: per-process memory by default; CACHE_URL=redis://127.0.0.1:6379/1 shares it (and
 # the 首页's invalidation) between every process and machine.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Time-bounded: an unreachable Redis fails in seconds instead of hanging every request.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+        socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+    )
 # Sessions in the database by default; SESSION_ENGINE=django.contrib.sessions.backends.cached_db
 # reads them through a shared cache.
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
@@ -271,6 +283,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer probes each app server over plain HTTP: answer it, don't redirect it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

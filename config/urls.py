@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core import health as core_health
+from core import notification_views
 from core import views as core_views
 from home import views as home_views
 
@@ -17,12 +19,15 @@ account_patterns = [
         name="password_change_done",
     ),
     path("large-text/", core_views.toggle_large_text, name="toggle_large_text"),
+    path("profile/", notification_views.ProfileView.as_view(), name="profile"),
 ]
 
 urlpatterns = [
     path("", home_views.HomeView.as_view(), name="home"),
     path("accounts/", include(account_patterns)),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("notifications/", include("core.notification_urls")),
+    path("jobs/", include("core.job_urls")),
     path("alliance/", include("alliance.urls")),
     path("branches/", include("branches.urls")),
     path("members/", include("members.urls")),
@@ -31,6 +36,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("reports/", include("home.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", core_health.healthz, name="healthz"),
 ]
 
 handler404 = "core.views.page_not_found"

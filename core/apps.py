@@ -12,4 +12,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
-        from core import history, permissions  # noqa: F401 (history names every record's action)
+        from core import checks, history, permissions  # noqa: F401 (history names every record's action; checks registers the system checks)

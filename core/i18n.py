@@ -24,6 +24,7 @@ KEYWORDS = {
     "_": None,
     "gettext": None,
     "gettext_lazy": None,
+    "_lazy": None,  # gettext_lazy imported as _lazy beside gettext as _
     "gettext_noop": None,
     "ngettext": (1, 2),
     "ngettext_lazy": (1, 2),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime
 import tempfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -102,10 +102,41 @@ def write_sheet(workbook: Workbook, sheet: Sheet) -> int:
     return count
 
 
-def build_workbook(sheets: Iterable[Sheet], target) -> int:
-    """Write every sheet into `target` (a path or binary file); returns the total data rows."""
+PROGRESS_EVERY = 1000
+
+
+def _counted(
+    rows: Iterable[Sequence[Any]], done: list[int], progress: Callable[[int], None], every: int
+) -> Iterator[Sequence[Any]]:
+    """The rows, calling `progress(rows written so far)` every `every` rows (across sheets:
+    `done` is the running total shared by every sheet of the workbook)."""
+    for row in rows:
+        yield row
+        done[0] += 1
+        if done[0] % every == 0:
+            progress(done[0])
+
+
+def build_workbook(
+    sheets: Iterable[Sheet],
+    target,
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = PROGRESS_EVERY,
+) -> int:
+    """Write every sheet into `target` (a path or binary file); returns the total data rows.
+
+    `progress`, when given, is called with the number of data rows written so far every
+    `every` rows (a background job records it for its progress bar)."""
     workbook = Workbook(write_only=True)
-    total = sum(write_sheet(workbook, sheet) for sheet in sheets)
+    if progress is None:
+        total = sum(write_sheet(workbook, sheet) for sheet in sheets)
+    else:
+        done = [0]
+        total = 0
+        for sheet in sheets:
+            counted = replace(sheet, rows=_counted(sheet.rows, done, progress, every))
+            total += write_sheet(workbook, counted)
     workbook.save(target)
     return total
 

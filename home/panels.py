@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from activities.models import Attendance, AttendanceStatus
@@ -15,6 +15,7 @@ from activities.selectors import overdue_compliance
 from alliance.models import NeedState
 from alliance.selectors import claims_for, needs_for, open_needs_near
 from assessment.models import Assessment, Assignment
+from assessment.selectors import with_progress
 from branches.models import Organization, Status, in_subtree
 from branches.selectors import in_alliance_q, warning_messages, with_warnings
 from members.models import MemberStatus
@@ -90,21 +91,18 @@ def supervisor_panel(user) -> dict[str, Any]:
     )
     assessments = {
         (a.round_id, a.organization_id): a
-        for a in Assessment.objects.filter(
-            round__in={a.round_id for a in assignments},
-            organization__in={a.organization_id for a in assignments},
-        )
-        .select_related("rubric")
-        .annotate(
-            scored=Count("scores", filter=Q(scores__score__isnull=False), distinct=True),
-            items=Count("rubric__items", distinct=True),
+        for a in with_progress(
+            Assessment.objects.filter(
+                round__in={a.round_id for a in assignments},
+                organization__in={a.organization_id for a in assignments},
+            ).select_related("rubric")
         )
     }
     rows = []
     for assignment in assignments:
         assessment = assessments.get((assignment.round_id, assignment.organization_id))
         scored = assessment.scored if assessment else 0
-        items = assessment.items if assessment else 0
+        items = assessment.item_count if assessment else 0
         rows.append(
             {
                 "assignment": assignment,

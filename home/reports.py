@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -25,9 +25,10 @@ from activities.models import Activity, ActivityStatus, ActivityType
 from assessment.models import Assessment
 from branches.models import Brand, Category, Kind, Organization, Status
 from branches.selectors import in_alliance_q
+from core.job_views import deliver_export
 from core.permissions import is_signed_in
 from core.views import PortalPermissionMixin
-from core.xlsx import Sheet, xlsx_response
+from core.xlsx import Sheet
 from home.figures import year_range
 from home.kpis import DASH, staff_kpis
 from members.filters import AGE_BAND_CHOICES
@@ -490,12 +491,9 @@ class AnnualWorkbookView(PortalPermissionMixin, View):
     def get(self, request: HttpRequest, year: int) -> HttpResponse:
         if year not in report_years():
             raise Http404
-        with translation.override("zh-hans"):  # a Chinese report, whatever the page language
-            sheets = annual_sheets(request.user, year)
-            filename = _("%(year)s annual statistics.xlsx") % {"year": year}
-        return xlsx_response(
-            filename, sheets, user=request.user, export="alliance.annual", query={"year": year}
-        )
+        # home.exports.annual_export: a Chinese workbook whatever the page language; a large
+        # one becomes a job.
+        return deliver_export(request, "alliance.annual", query=QueryDict(f"year={year}"))
 
 
 class ReportsIndexView(PortalPermissionMixin, TemplateView):

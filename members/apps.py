@@ -12,7 +12,10 @@ class MembersConfig(AppConfig):
         # rules' autodiscover looks for `rules.py`; the house keeps rules in permissions.py.
         import members.permissions  # noqa: F401
         from branches.sections import register_organization_section
+        from members.reminders import register_reminders
         from members.sections import organization_section_context
+
+        register_reminders()
 
         register_organization_section(
             order=20,

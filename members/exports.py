@@ -1,16 +1,22 @@
-"""The roster export: exactly the filtered roster, streamed through core.xlsx."""
+"""The roster export: exactly the filtered roster, streamed through core.xlsx; registered with
+core.exports so that a large roster is written by the job worker."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from core.exports import PreparedExport, register_export
 from core.privacy import mask_id_number, mask_phone
-from core.xlsx import Sheet, xlsx_response
+from core.xlsx import Sheet
+from members import selectors
 from members.columns import COLUMNS, yes_no, zh
+from members.filters import MemberFilter
 from members.models import Member, Skill
 
 EXPORT_NAME = "members"
@@ -130,8 +136,8 @@ def export_headers() -> list[str]:
     ]
 
 
-def members_xlsx(members: QuerySet[Member], *, unmasked: bool, user, query):
-    sheet = Sheet(
+def members_sheet(members: QuerySet[Member], *, unmasked: bool) -> Sheet:
+    return Sheet(
         title=_("Members"),
         headers=export_headers(),
         rows=export_rows(members, unmasked=unmasked),
@@ -139,7 +145,21 @@ def members_xlsx(members: QuerySet[Member], *, unmasked: bool, user, query):
         caption=_("Members (exported %(when)s)")
         % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
     )
-    filename = f"members-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(
-        filename, sheet, user=user, export=EXPORT_NAME, query=query, unmasked=unmasked
+
+
+@register_export(EXPORT_NAME, title=_lazy("Member roster"), permission="members.export_member")
+def members_export(user, query: QueryDict) -> PreparedExport:
+    """The roster as the user may see it, filtered as the roster page (`query`); ID numbers
+    and phones unmasked only when asked (`unmasked=1`) and allowed."""
+    members = selectors.members_for(user)
+    filterset = MemberFilter(query or None, queryset=members, user=user)
+    if filterset.is_bound and filterset.is_valid():
+        members = filterset.qs
+    unmasked = query.get("unmasked") == "1" and user.has_perm("members.export_unmasked")
+    return PreparedExport(
+        filename=f"members-{timezone.localdate():%Y%m%d}.xlsx",
+        sheets=lambda: [members_sheet(members, unmasked=unmasked)],
+        rows_total=members.count,
+        unmasked=unmasked,
+        query=query,
     )

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
+from core.job_views import deliver_export
 from core.privacy import mask_id_number, mask_phone
 from core.xlsx import XLSX_CONTENT_TYPE
 from members import imports, selectors, services
-from members.exports import members_xlsx
 from members.filters import MemberFilter
 from members.forms import (
     CommendationForm,
@@ -429,16 +429,8 @@ class ExportView(PermissionRequiredMixin, View):
     permission_required = "members.export_member"
 
     def get(self, request):
-        members = selectors.members_for(request.user)
-        filterset = MemberFilter(request.GET or None, queryset=members, user=request.user)
-        if filterset.is_bound and filterset.is_valid():
-            members = filterset.qs
-        unmasked = request.GET.get("unmasked") == "1" and request.user.has_perm(
-            "members.export_unmasked"
-        )
-        query = request.GET.copy()
-        query.pop("page", None)
-        return members_xlsx(members, unmasked=unmasked, user=request.user, query=query)
+        # members.exports.members_export: the roster as filtered; a large one becomes a job.
+        return deliver_export(request, "members")
 
 
 class ImportTemplateView(PermissionRequiredMixin, View):

@@ -12,7 +12,10 @@ class VenuesConfig(AppConfig):
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
         from branches.sections import register_organization_section
         from venues import permissions  # noqa: F401
+        from venues.reminders import register_reminders
         from venues.sections import organization_section_context
+
+        register_reminders()
 
         register_organization_section(
             order=40,

@@ -1,14 +1,30 @@
-"""Excel exports of bookings and of the yearly venue statistics, exactly as filtered."""
+"""Excel exports of bookings and of the yearly venue statistics, exactly as filtered;
+registered with core.exports (a large one is written by the job worker)."""
 
 from __future__ import annotations
 
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from core.xlsx import Sheet, xlsx_response
+from core.exports import PreparedExport, register_export
+from core.xlsx import Sheet
+from venues import selectors
+from venues.filters import BookingFilter, VenueFilter
 
 
-def bookings_xlsx(request, bookings):
+def stats_year(query: QueryDict) -> tuple[int, list[int]]:
+    """The year the statistics are asked for (`?year=`, else the latest) and every year."""
+    years = selectors.stats_years()
+    try:
+        year = int(query.get("year") or years[0])
+    except ValueError:
+        year = years[0]
+    return year, years
+
+
+def bookings_sheet(bookings) -> Sheet:
     def rows():
         for b in bookings.iterator(chunk_size=2000):
             yield [
@@ -41,17 +57,24 @@ def bookings_xlsx(request, bookings):
         rows=rows(),
         widths=[30, 20, 30, 30, 18, 18, 10, 10, 10, 10],
     )
+    return sheet
+
+
+@register_export("venues.bookings", title=_lazy("Room bookings"), permission="venues.view_booking")
+def bookings_export(user, query: QueryDict) -> PreparedExport:
+    """The bookings the user may open, filtered as the booking list."""
+    filterset = BookingFilter(query or None, queryset=selectors.bookings_for(user))
+    bookings = filterset.qs.order_by("-start")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(
-        f"bookings-{stamp}.xlsx",
-        sheet,
-        user=request.user,
-        export="venues.bookings",
-        query=request.GET,
+    return PreparedExport(
+        filename=f"bookings-{stamp}.xlsx",
+        sheets=lambda: [bookings_sheet(bookings)],
+        rows_total=bookings.order_by().count,
+        query=query,
     )
 
 
-def stats_xlsx(request, year: int, rows):
+def stats_sheet(year: int, rows) -> Sheet:
     sheet = Sheet(
         title=_("Venue statistics"),
         caption=_("Shared venues, %(year)d") % {"year": year},
@@ -85,10 +108,19 @@ def stats_xlsx(request, year: int, rows):
         widths=[32, 10, 30, 10, 10, 10, 10, 10, 10, 10],
         number_formats={9: "0.0%"},
     )
-    return xlsx_response(
-        f"venue-stats-{year}.xlsx",
-        sheet,
-        user=request.user,
-        export="venues.stats",
-        query=request.GET,
+    return sheet
+
+
+@register_export("venues.stats", title=_lazy("Venue statistics"), permission="venues.view_stats")
+def stats_export(user, query: QueryDict) -> PreparedExport:
+    """One row per venue (filtered as the statistics page) for the year asked."""
+    year, _years = stats_year(query)
+    venues = VenueFilter(query or None, queryset=selectors.venues_for(user)).qs
+    return PreparedExport(
+        filename=f"venue-stats-{year}.xlsx",
+        sheets=lambda: [
+            stats_sheet(year, selectors.venue_stats(user=user, year=year, venues=venues))
+        ],
+        rows_total=venues.order_by().count,
+        query=query,
     )

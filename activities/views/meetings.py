@@ -8,8 +8,7 @@ import datetime
 from collections import defaultdict
 
 from django.contrib import messages
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,35 +19,23 @@ from django.views.generic import ListView, TemplateView
 from activities import exports, selectors, services
 from activities.filters import ActivityFilter
 from activities.forms import ActivityForm, AttachmentForm, MeetingLogForm
-from activities.models import Activity, ActivityType, Attendance, AttendanceStatus
+from activities.models import Activity, ActivityType, AttendanceStatus
 from activities.permissions import activity_hosted_in_scope
 from activities.services import ActivityError
 from activities.views.common import ActivityPageMixin
 from core.history import HISTORY_LIMIT, change_history
+from core.job_views import deliver_export
 from core.views import PortalPermissionMixin, add_service_error, service_error_message
 from members.filters import QuickSelect
 from members.models import Member, MemberStatus
-
-
-def _attendance_count(**filters):
-    """Attendance records of the row's activity, as a correlated subquery: computed for the
-    rows read (a page), not by grouping every activity joined with its attendance."""
-    rows = (
-        Attendance.objects.filter(activity=OuterRef("pk"), **filters)
-        .order_by()
-        .values("activity")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def _list_queryset(request):
     qs = (
         selectors.activities_for(request.user)
         .annotate(
-            present_count=_attendance_count(status=AttendanceStatus.PRESENT),
-            expected_count=_attendance_count(),
+            present_count=exports.attendance_count(status=AttendanceStatus.PRESENT),
+            expected_count=exports.attendance_count(),
         )
         .order_by("-start", "-pk")
     )
@@ -436,18 +423,15 @@ class LedgerExportView(PortalPermissionMixin, View):
     permission_required = "activities.export_activity"
 
     def get(self, request):
-        filterset = _list_queryset(request)
-        return exports.activity_ledger(request, filterset)
+        # activities.exports.ledger_export: the list as filtered; a large one becomes a job.
+        return deliver_export(request, "activities.ledger")
 
 
 class AttendanceExportView(PortalPermissionMixin, View):
     permission_required = "activities.export_activity"
 
     def get(self, request):
-        filterset = ActivityFilter(
-            request.GET or None, queryset=selectors.activities_for(request.user), request=request
-        )
-        return exports.attendance_sheets(request, filterset.qs)
+        return deliver_export(request, "activities.attendance")
 
 
 class ActivityAttendanceExportView(ActivityPageMixin, View):

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from alliance import selectors, services
-from alliance.exports import coordination_workbook
 from alliance.forms import (
     DeclineForm,
     NeedClaimForm,
@@ -23,6 +22,7 @@ from alliance.forms import (
 )
 from alliance.services import CoordinationError
 from alliance.views.base import _form_errors, _page
+from core.job_views import deliver_export
 from core.views import (
     ActionView,
     FormPageView,
@@ -399,4 +399,5 @@ class CoordinationExportView(PortalPermissionMixin, View):
     permission_required = "alliance.export_coordination"
 
     def get(self, request, *args, **kwargs):
-        return coordination_workbook(request)
+        # alliance.exports.coordination_export; a large workbook becomes a job.
+        return deliver_export(request, "alliance.coordination")

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.history import HISTORY_LIMIT, change_history
+from core.job_views import deliver_export
 from core.views import (
     ActionView,
     FormPageView,
@@ -21,7 +22,7 @@ from core.views import (
     add_service_error,
     service_error_message,
 )
-from venues import exports, selectors, services
+from venues import selectors, services
 from venues.filters import BookingFilter
 from venues.forms import (
     BookingChangeForm,
@@ -163,10 +164,8 @@ class BookingExportView(PortalPermissionMixin, View):
     permission_required = "venues.view_booking"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = BookingFilter(
-            request.GET or None, queryset=selectors.bookings_for(request.user)
-        )
-        return exports.bookings_xlsx(request, filterset.qs.order_by("-start"))
+        # venues.exports.bookings_export: the list as filtered; a large one becomes a job.
+        return deliver_export(request, "venues.bookings")
 
 
 class BookingDetailView(BookingObjectMixin, TemplateView):

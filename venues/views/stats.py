@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.job_views import deliver_export
 from core.views import PortalPermissionMixin
 from venues import exports, selectors
 from venues.filters import VenueFilter
@@ -16,11 +17,7 @@ class StatsMixin(PortalPermissionMixin):
 
     def stats(self):
         request = self.request
-        years = selectors.stats_years()
-        try:
-            year = int(request.GET.get("year") or years[0])
-        except ValueError:
-            year = years[0]
+        year, years = exports.stats_year(request.GET)
         filterset = VenueFilter(request.GET or None, queryset=selectors.venues_for(request.user))
         rows = selectors.venue_stats(user=request.user, year=year, venues=filterset.qs)
         return year, years, filterset, rows
@@ -49,5 +46,5 @@ class StatsView(StatsMixin, TemplateView):
 
 class StatsExportView(StatsMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        year, _years, _filterset, rows = self.stats()
-        return exports.stats_xlsx(request, year, rows)
+        # venues.exports.stats_export (one row per venue; a job only at a very large scale).
+        return deliver_export(request, "venues.stats")
