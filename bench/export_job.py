@@ -24,6 +24,7 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -76,9 +77,29 @@ def main() -> int:
     job = Job.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
     print(f"request (job queued): {request_s:.2f} s → {response.url}")
 
+    # What the job page shows while the worker runs: its status endpoint, read every 2 s from
+    # another thread (its own database connection), as the page's script does.
+    samples: list[str] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        watcher = Client()
+        watcher.force_login(staff)
+        while not stop.wait(2):
+            state = watcher.get(f"/jobs/{job.pk}/status/").json()
+            samples.append(f"{state['percent']}%")
+        connection.close()
+
+    watcher_thread = threading.Thread(target=watch)
+    watcher_thread.start()
     started = time.perf_counter()
-    call_command("run_worker", batch=True, no_schedule=True, verbosity=0)
+    try:
+        call_command("run_worker", batch=True, no_schedule=True, verbosity=0)
+    finally:
+        stop.set()
+        watcher_thread.join()
     worker_s = time.perf_counter() - started
+    print("progress seen on the job page every 2 s: " + " → ".join(samples))
     job.refresh_from_db()
     size = job.file.size if job.file else 0
     print(
