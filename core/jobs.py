@@ -91,7 +91,8 @@ def job_create_export(
         user=user,
         kind="export",
         export=export,
-        title=str(spec.title),
+        # Stored in the portal's language, as the workbook is written (not the page's).
+        title=_title_in_portal_language(spec.title),
         query=query,
         unmasked=unmasked,
         rows_total=rows_total,
@@ -100,6 +101,11 @@ def job_create_export(
     job.save()
     enqueue_job(job)
     return job
+
+
+def _title_in_portal_language(title) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(title)
 
 
 def enqueue_job(job: Job) -> None:
