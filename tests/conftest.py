@@ -33,6 +33,31 @@ def pytest_configure(config):
     compile_all()
 
 
+# Reference data that migrations load (RunPython): a transactional test flushes every table
+# when it ends, and a test run after it on the same worker would find no skills, no default
+# meeting frequencies, no districts. They are loaded again after each such test.
+REFERENCE_DATA_LOADERS = (
+    "branches.migrations.0002_reference_data.load",
+    "members.migrations.0002_skills.load",
+    "activities.migrations.0002_default_frequencies.add_defaults",
+)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for path in REFERENCE_DATA_LOADERS:
+            import_string(path)(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
