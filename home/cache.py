@@ -122,6 +122,11 @@ def cached(name: str, year: int, compute):
             return value
         if cache.add(lock_key, True, LOCK_SECONDS):
             try:
+                # Checked again under the lock: the request that held it before may have
+                # stored the value (and let go of the lock) since this one last looked.
+                value = cache.get(key)
+                if value is not None:
+                    return value
                 value = compute()
                 cache.set(key, value, CACHE_SECONDS)
                 cache.set(last_good_key, value, LAST_GOOD_SECONDS)
