@@ -13,7 +13,10 @@ class MembersConfig(AppConfig):
         import members.permissions  # noqa: F401
         from branches.sections import register_organization_section
         from members.reminders import register_reminders
-        from members.sections import organization_section_context
+        from members.sections import (
+            organization_honours_context,
+            organization_section_context,
+        )
 
         register_reminders()
 
@@ -21,4 +24,9 @@ class MembersConfig(AppConfig):
             order=20,
             template="members/includes/_organization_members.html",
             context=organization_section_context,
+        )
+        register_organization_section(
+            order=25,
+            template="members/includes/_organization_honours.html",
+            context=organization_honours_context,
         )

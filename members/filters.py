@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Category, Community, Organization, in_subtree
+from core.widgets import SearchChoiceFilter
 from members.models import Health, MemberCategory, MemberStatus, Skill
 from members.selectors import AGE_BANDS, age_range_q
 
@@ -61,10 +62,11 @@ class MemberFilter(django_filters.FilterSet):
         method="filter_q",
         help_text=_("Part of the name, or its pinyin initials (张三丰: zsf)"),
     )
-    organization = django_filters.ModelChoiceFilter(
+    organization = SearchChoiceFilter(
         label=_("Organization (with those below it)"),
         queryset=Organization.objects.none(),
         method="filter_organization",
+        search_url="branches:search",
     )
     organization_category = django_filters.ChoiceFilter(
         label=_("Organization category (established / three-affinity)"),

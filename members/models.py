@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -291,6 +293,11 @@ class Transfer(models.Model):
         return f"{self.member}: {self.from_organization} → {self.to_organization}"
 
 
+class LeaderRole(models.TextChoices):
+    PARTY_SECRETARY = "party_secretary", _("Party organization secretary")  # 党组织书记
+    ACTIVITY_LEADER = "activity_leader", _("Activity leader")  # 活动带头人
+
+
 class Participation(models.Model):
     """Taking part in a three-affinity group without moving the organization relation."""
 
@@ -299,6 +306,10 @@ class Participation(models.Model):
         "branches.Organization", on_delete=models.PROTECT, related_name="participations"
     )
     role = models.CharField(_("role in the group"), max_length=50, blank=True)
+    # 两个带头人: the party organization's secretary and the activity leader of the group.
+    leader = models.CharField(
+        _("leader"), max_length=20, choices=LeaderRole.choices, blank=True, db_index=True
+    )
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
@@ -330,3 +341,273 @@ class Commendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year})"
+
+
+# --- Care (走访慰问) ------------------------------------------------------------------------------
+
+OLD_AGE = 80  # 高龄: computed from the birth date, never stored
+
+
+class CareFlagKind(models.TextChoices):
+    LIVES_ALONE = "alone", _("Lives alone")  # 独居
+    ILL = "ill", _("Ill or in hospital")  # 患病/住院
+    DISABLED = "disabled", _("Disabled")  # 失能
+    HARDSHIP = "hardship", _("Hardship")  # 生活困难
+    MISFORTUNE = "misfortune", _("Major misfortune")  # 重大变故
+
+
+# Flags that make a member due a visit when nobody has visited for VISIT_INTERVAL_DAYS.
+URGENT_FLAGS = (CareFlagKind.ILL, CareFlagKind.HARDSHIP)
+VISIT_INTERVAL_DAYS = 30
+
+
+class CareFlag(models.Model):
+    """A reason to care for a member, from a day (and until a day, once it has passed).
+    Visible to bureau staff and the member's secretary only."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="care_flags")
+    kind = models.CharField(_("care flag"), max_length=20, choices=CareFlagKind.choices)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("care flag")
+        verbose_name_plural = _("care flags")
+        ordering = ["-since", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind"],
+                condition=Q(until__isnull=True),
+                name="one_open_care_flag_per_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "until"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.until and self.since and self.until < self.since:
+            raise ValidationError({"until": _("The end cannot come before the start.")})
+
+
+class VisitKind(models.TextChoices):
+    FESTIVAL = "festival", _("Festival visit")  # 节日慰问
+    BIRTHDAY = "birthday", _("Birthday visit")  # 生日/逢十寿辰
+    POLITICAL_BIRTHDAY = "political_birthday", _("Political birthday visit")  # 政治生日
+    HOSPITAL = "hospital", _("Hospital visit")  # 住院探望
+    HARDSHIP = "hardship", _("Hardship assistance")  # 困难帮扶
+    STUDY_DELIVERY = "study_delivery", _("Study delivered to the home")  # 送学上门
+
+
+class CareVisit(models.Model):
+    """走访慰问: one visit to a member, kept in the organization that held the relation then."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="care_visits")
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="care_visits"
+    )
+    visited_on = models.DateField(_("visited on"), db_index=True)
+    kind = models.CharField(_("kind of visit"), max_length=20, choices=VisitKind.choices)
+    visitors = models.CharField(_("who went"), max_length=100)
+    gifts = models.CharField(_("what was given"), max_length=200, blank=True)
+    gift_value = models.DecimalField(
+        _("value (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    needs = models.CharField(_("what the member needs"), max_length=300, blank=True)
+    follow_up = models.CharField(_("follow-up"), max_length=300, blank=True)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("care visit")
+        verbose_name_plural = _("care visits")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["member", "visited_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.visited_on:%Y-%m-%d} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.follow_up_due and not self.follow_up.strip():
+            raise ValidationError({"follow_up": _("Say what is to be followed up.")})
+        if self.follow_up_due and self.visited_on and self.follow_up_due < self.visited_on:
+            raise ValidationError(
+                {"follow_up_due": _("The follow-up cannot be due before the visit.")}
+            )
+
+
+# --- Party dues (党费) -----------------------------------------------------------------------------
+
+
+FEN = Decimal("0.01")
+DUES_THRESHOLD = Decimal("5000")
+DUES_RATE_LOW = Decimal("0.005")
+DUES_RATE_HIGH = Decimal("0.01")
+
+
+def dues_by_rule(monthly_base) -> Decimal:
+    """党费 of a retiree a month: 0.5% of the basic pension up to 5,000 元, 1% above — the
+    rate applies to the whole base — rounded to the fen (half up) as published."""
+    base = Decimal(str(monthly_base))
+    rate = DUES_RATE_LOW if base <= DUES_THRESHOLD else DUES_RATE_HIGH
+    return (base * rate).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+class DuesMode(models.TextChoices):
+    STANDARD = "standard", _("By the rule")
+    EXEMPT = "exempt", _("Exempt")
+    REDUCED = "reduced", _("Reduced")
+
+
+class DuesBase(models.Model):
+    """A member's dues base for a year: the monthly basic pension (a personal figure, masked),
+    or a flat amount the organization approved (exempt: 0.00; reduced: the amount)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_bases")
+    year = models.PositiveSmallIntegerField(_("year"))
+    monthly_base = models.DecimalField(
+        _("monthly basic pension (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    mode = models.CharField(
+        _("dues"), max_length=20, choices=DuesMode.choices, default=DuesMode.STANDARD
+    )
+    flat_amount = models.DecimalField(
+        _("flat monthly amount (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    approved_by = models.CharField(_("approved by"), max_length=100, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dues base")
+        verbose_name_plural = _("dues bases")
+        ordering = ["-year", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="one_dues_base_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year}"
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.mode in (DuesMode.EXEMPT, DuesMode.REDUCED):
+            if not self.reason.strip():
+                errors["reason"] = [_("Give the reason for the exemption or reduction.")]
+            if not self.approved_by.strip():
+                errors["approved_by"] = [_("Say who approved the exemption or reduction.")]
+        if self.mode == DuesMode.REDUCED and not self.flat_amount:
+            errors["flat_amount"] = [_("Give the reduced monthly amount.")]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def monthly_dues(self) -> Decimal:
+        """What the member pays a month this year: the flat amount when exempt or reduced,
+        otherwise the rule (dues_by_rule)."""
+        if self.mode == DuesMode.EXEMPT:
+            return FEN * 0
+        if self.mode == DuesMode.REDUCED:
+            return Decimal(self.flat_amount).quantize(FEN, rounding=ROUND_HALF_UP)
+        return dues_by_rule(self.monthly_base)
+
+
+class DuesPayment(models.Model):
+    """One payment: for `months` months from `first_month` (the first day of a month), in
+    advance or late; the receipt number is unique."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_payments")
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="dues_payments"
+    )
+    first_month = models.DateField(_("first month paid for"))
+    months = models.PositiveSmallIntegerField(
+        _("months paid for"), validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    paid_on = models.DateField(_("paid on"))
+    collected_by = models.CharField(_("collected by"), max_length=50)
+    receipt_number = models.CharField(_("receipt number"), max_length=30, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dues payment")
+        verbose_name_plural = _("dues payments")
+        ordering = ["-paid_on", "-pk"]
+        indexes = [models.Index(fields=["member", "first_month"])]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} {self.member} {self.amount}"
+
+    def month_numbers(self) -> list[tuple[int, int]]:
+        """(year, month) of every month this payment covers."""
+        index = self.first_month.year * 12 + self.first_month.month - 1
+        return [divmod(index + i, 12) for i in range(self.months)]
+
+    def covered(self) -> list[tuple[int, int]]:
+        return [(year, month + 1) for year, month in self.month_numbers()]
+
+
+# --- Commendations of organizations and the two leaders ---------------------------------------
+
+
+class CommendationLevel(models.TextChoices):
+    CITY = "city", _("City level")  # 市级
+    DISTRICT = "district", _("District level")  # 区级
+    BUREAU = "bureau", _("Bureau level")  # 局级
+
+
+class OrganizationCommendation(models.Model):
+    """先进基层党组织, 示范党支部, …: a commendation of an organization (beside those of people)."""
+
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="commendations"
+    )
+    title = models.CharField(pgettext_lazy("commendation", "title"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    awarded_by = models.CharField(_("awarded by"), max_length=100)
+    level = models.CharField(_("level"), max_length=20, choices=CommendationLevel.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("organization commendation")
+        verbose_name_plural = _("organization commendations")
+        ordering = ["-year", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.title} ({self.year})"

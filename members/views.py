@@ -19,6 +19,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from core.job_views import deliver_export
 from core.privacy import mask_id_number, mask_phone
+from core.widgets import search_response
 from core.xlsx import XLSX_CONTENT_TYPE
 from members import imports, selectors, services
 from members.filters import MemberFilter
@@ -32,7 +33,8 @@ from members.forms import (
     TransferRequestForm,
     TransferReturnForm,
 )
-from members.models import Participation
+from members.models import LeaderRole, Participation
+from members.selectors.care import care_context
 
 PER_PAGE_CHOICES = (25, 50, 100)
 IMPORT_SESSION_KEY = "members_import"
@@ -102,7 +104,11 @@ class MemberDetailView(MemberMixin, View):
         return render(
             request,
             "members/member_detail.html",
-            {"member": member, **selectors.member_history(member)},
+            {
+                "member": member,
+                **selectors.member_history(member),
+                **care_context(request.user, member),
+            },
         )
 
 
@@ -346,6 +352,58 @@ class ParticipationEndView(MemberFormView):
         return self.show(form)
 
 
+class ParticipationLeaderForm(forms.Form):
+    """Which of the group's two leaders (两个带头人) the member is, if either."""
+
+    leader = forms.ChoiceField(
+        label=_lazy("leader"),
+        choices=[("", _lazy("Neither"))] + list(LeaderRole.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, participation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participation = participation
+
+
+class ParticipationLeaderView(ParticipationEndView):
+    """Flag a current participation as one of the group's two leaders (党组织书记, 活动带头人)."""
+
+    form_class = ParticipationLeaderForm
+
+    @property
+    def title(self):
+        return _("Two leaders of %(group)s") % {"group": self.get_participation().organization.name}
+
+    @property
+    def success_message(self):
+        return _("Saved.")
+
+    def get(self, request, pk, participation_pk):
+        participation = self.get_participation()
+        return self.show(
+            self.form_class(participation=participation, initial={"leader": participation.leader})
+        )
+
+    def post(self, request, pk, participation_pk):
+        participation = self.get_participation()
+        form = self.form_class(request.POST, participation=participation)
+        if form.is_valid():
+            try:
+                services.participation_set_leader(
+                    participation=participation,
+                    leader=form.cleaned_data["leader"],
+                    acting_user=request.user,
+                )
+            except services.MemberError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, self.success_message)
+                return redirect(self.get_member())
+        return self.show(form)
+
+
 class CommendationAddView(MemberFormView):
     permission_required = "members.change_member"
     form_class = CommendationForm
@@ -544,3 +602,14 @@ class ImportConfirmView(PermissionRequiredMixin, View):
             % {"created": created, "updated": updated, "skipped": check.invalid_count},
         )
         return redirect("members:list")
+
+
+class MemberSearchView(PermissionRequiredMixin, View):
+    """JSON for the member pickers (core.widgets.SearchInput): name and organization only,
+    of the members the user may read (never another organization's)."""
+
+    permission_required = "members.view_member"
+
+    def get(self, request):
+        rows = selectors.search_members(request.user, request.GET.get("q", ""))
+        return search_response(rows, label=lambda m: f"{m.name}（{m.organization.name}）")

@@ -247,3 +247,21 @@ def relation_organizations_for(user) -> QuerySet[Organization]:
     if not is_bureau_staff(user):
         organizations = organizations.subtree(user.organization)
     return organizations.order_by("path")
+
+
+def search_members(user, query: str, limit: int = 20) -> list[Member]:
+    """Search-as-you-type: members the user may read, by pinyin initials (Latin letters, an
+    indexed prefix search), part of the name, or number. Only name and organization are read."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    found = (
+        members_for(user).select_related("organization").only("pk", "name", "organization__name")
+    )
+    if query.isascii() and query.isalpha():
+        found = found.filter(name_initials__startswith=query.lower())
+    elif query.lstrip("#").isdigit():
+        found = found.filter(pk=int(query.lstrip("#")))
+    else:
+        found = found.filter(name__icontains=query)
+    return list(found.order_by("name", "pk")[:limit])

@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Category, Community, Organization
-from core.errors import ServiceError
 from core.history import save_with_action
 from core.permissions import is_bureau_staff, organization_in_scope
 from members.models import (
@@ -29,6 +27,7 @@ from members.models import (
     Transfer,
     TransferState,
 )
+from members.services.common import MemberError, _full_clean, may_change_member
 
 MEMBER_FIELDS = frozenset(
     {
@@ -57,33 +56,6 @@ MEMBER_FIELDS = frozenset(
         "registered_on",
     }
 )
-
-
-class MemberError(ServiceError):
-    """A roster write that cannot be done; `str()` is a message for the user."""
-
-    def __init__(self, message: str = "", errors: dict[str, list[str]] | None = None):
-        self.errors = errors or {}
-        if not message and self.errors:
-            message = "；".join(str(m) for messages in self.errors.values() for m in messages)
-        super().__init__(message)
-
-
-def _full_clean(instance, **kwargs) -> None:
-    try:
-        instance.full_clean(**kwargs)
-    except ValidationError as exc:
-        errors = (
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-            if hasattr(exc, "error_dict")
-            else {"__all__": [str(m) for m in exc.messages]}
-        )
-        raise MemberError(errors=errors) from exc
-
-
-def may_change_member(user, member: Member) -> bool:
-    """The rule the member pages ask ("members.change_member"), asked by the services too."""
-    return bool(user is not None and user.has_perm("members.change_member", member))
 
 
 def _check_relation_organization(user, organization: Organization | None) -> None:
@@ -330,3 +302,21 @@ def commendation_add(
     _full_clean(commendation)
     commendation.save()
     return commendation
+
+
+# The rooms of care, dues and organizations' commendations (split by sub-domain).
+from members.services.care import (  # noqa: E402, F401
+    care_flag_add,
+    care_flag_end,
+    care_visit_record,
+)
+from members.services.dues import (  # noqa: E402, F401
+    dues_base_set,
+    dues_payment_record,
+    dues_rebase,
+    dues_rebase_preview,
+)
+from members.services.organizations import (  # noqa: E402, F401
+    organization_commendation_add,
+    participation_set_leader,
+)
