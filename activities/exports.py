@@ -6,9 +6,10 @@ once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import SimpleNamespace
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from activities import selectors
 from activities.filters import ActivityFilter
+from activities.forms import ComplianceFilterForm
 from activities.models import (
     ActivityHost,
     ActivityStatus,
@@ -24,8 +26,9 @@ from activities.models import (
     Attendance,
     AttendanceStatus,
 )
+from activities.services.points import points_standings
 from branches.models import Brand
-from core.exports import PreparedExport, register_export
+from core.exports import ExportRefused, PreparedExport, register_export
 from core.xlsx import Sheet, xlsx_response
 
 
@@ -75,8 +78,9 @@ def _caption(title: str, filterset) -> str:
     return " · ".join(parts)
 
 
+# The ledger's columns as read, in the sheet's order (co-hosts and the two attendance counts
+# are added per chunk), then the key.
 LEDGER_FIELDS = (
-    "pk",
     "start",
     "end",
     "type",
@@ -86,84 +90,87 @@ LEDGER_FIELDS = (
     "is_joint",
     "place_text",
     "status",
-    "expected_count",
-    "present_count",
     "outside_participants",
+    "pk",
 )
 CHUNK = 2000
 
 
-def _hosts_of(activity_ids: list[int]) -> dict[int, list[str]]:
-    """activity id → host names, lead first, then by tree order (as on the activity page)."""
-    hosts: dict[int, list[str]] = {}
+def _co_hosts_of(activity_ids: list[int]) -> dict[int, str]:
+    """activity id → its co-hosting organizations' names in tree order, joined (only joint
+    activities have co-hosts; the lead host is the activity's organization)."""
+    co_hosts: dict[int, list[str]] = {}
     links = (
-        ActivityHost.objects.filter(activity_id__in=activity_ids)
-        .order_by("activity_id", "-is_lead", "organization__path")
+        ActivityHost.objects.filter(activity_id__in=activity_ids, is_lead=False)
+        .order_by("activity_id", "organization__path")
         .values_list("activity_id", "organization__name")
     )
     for activity_id, name in links:
-        hosts.setdefault(activity_id, []).append(name)
-    return hosts
+        co_hosts.setdefault(activity_id, []).append(name)
+    return {activity_id: "、".join(names) for activity_id, names in co_hosts.items()}
 
 
-def ledger_sheet(filterset) -> Sheet:
-    """One row per activity of the filtered list (the same FilterSet as the page).
+def _attendance_counts_of(activity_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """activity id → (attendance records, present), one grouped query for a chunk."""
+    counts = (
+        Attendance.objects.filter(activity_id__in=activity_ids)
+        .order_by()
+        .values("activity_id")
+        .annotate(
+            expected=Count("pk"),
+            present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+        )
+        .values_list("activity_id", "expected", "present")
+    )
+    return {activity_id: (expected, present) for activity_id, expected, present in counts}
 
-    Plain rows read a chunk at a time (no model instances), the hosts of a chunk in one query,
-    and the choice labels translated once per export rather than once per cell.
-    """
-    qs = filterset.qs.order_by("start", "pk").values_list(*LEDGER_FIELDS)
+
+def ledger_rows(activities) -> Iterator[list]:
+    """One row per activity: plain tuples read a chunk at a time (no model instances) in the
+    sheet's column order; per chunk, one query for the co-hosts of its joint activities and one
+    for its attendance counts; the choice labels translated once per export, not per cell.
+    Start and end stay aware datetimes (the exporter writes them in local time)."""
+    qs = activities.order_by("start", "pk").values_list(*LEDGER_FIELDS)
     types = {value: str(label) for value, label in ActivityType.choices}
     brands = {value: str(label) for value, label in Brand.choices}
     statuses = {value: str(label) for value, label in ActivityStatus.choices}
     yes, no = _("Yes"), _("No")
+    no_counts = (0, 0)
 
-    def chunks():
-        chunk = []
-        for row in qs.iterator(chunk_size=CHUNK):
-            chunk.append(row)
-            if len(chunk) == CHUNK:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-    def rows():
-        for chunk in chunks():
-            hosts_by_activity = _hosts_of([row[0] for row in chunk])
-            for (
-                pk,
+    def flush(chunk: list[tuple]) -> Iterator[list]:
+        co_hosts = _co_hosts_of([values[10] for values in chunk if values[6]])
+        counts = _attendance_counts_of([values[10] for values in chunk])
+        for start, end, kind, brand, title, lead, joint, place, status, outside, pk in chunk:
+            expected, present = counts.get(pk, no_counts)
+            yield [
                 start,
                 end,
-                activity_type,
-                brand,
+                types.get(kind, kind),
+                brands.get(brand, brand),
                 title,
-                lead_name,
-                is_joint,
-                place_text,
-                status,
-                expected_count,
-                present_count,
-                outside_participants,
-            ) in chunk:
-                hosts = hosts_by_activity.get(pk, [])
-                yield [
-                    start,  # aware; the exporter writes it in local time
-                    end,
-                    types.get(activity_type, activity_type),
-                    brands.get(brand, brand) if brand else "",
-                    title,
-                    hosts[0] if hosts else lead_name,
-                    "、".join(hosts[1:]),
-                    yes if is_joint else no,
-                    place_text,
-                    statuses.get(status, status),
-                    expected_count,
-                    present_count,
-                    outside_participants,
-                ]
+                lead,
+                co_hosts.get(pk) if joint else None,
+                yes if joint else no,
+                place,
+                statuses.get(status, status),
+                expected,
+                present,
+                outside,
+            ]
 
-    sheet = Sheet(
+    chunk: list[tuple] = []
+    for values in qs.iterator(chunk_size=CHUNK):
+        chunk.append(values)
+        if len(chunk) >= CHUNK:
+            yield from flush(chunk)
+            chunk = []
+    if chunk:
+        yield from flush(chunk)
+
+
+def ledger_sheet(filterset) -> Sheet:
+    """One row per activity of the filtered list (the same FilterSet as the page)."""
+    return Sheet(
         title=_("Activity ledger"),
         caption=_caption(_("Activity ledger"), filterset),
         headers=[
@@ -181,10 +188,9 @@ def ledger_sheet(filterset) -> Sheet:
             _("Present count"),
             _("Outside participants"),
         ],
-        rows=rows(),
+        rows=ledger_rows(filterset.qs),
         widths=[18, 18, 14, 12, 36, 28, 36, 8, 24, 10, 10, 10, 12],
     )
-    return sheet
 
 
 @register_export(
@@ -193,7 +199,7 @@ def ledger_sheet(filterset) -> Sheet:
     permission="activities.export_activity",
 )
 def ledger_export(user, query: QueryDict) -> PreparedExport:
-    filterset = activity_filterset(user, query, counts=True)
+    filterset = activity_filterset(user, query)
     return PreparedExport(
         filename="activity-ledger.xlsx",
         sheets=lambda: [ledger_sheet(filterset)],
@@ -281,4 +287,61 @@ def attendance_sheets(request, activities, *, filename_hint: str = ""):
         user=request.user,
         export="activities.attendance",
         query=request.GET,
+    )
+
+
+# --- Volunteer points (红色积分) ----------------------------------------------------------------
+
+
+@register_export(
+    "activities.points", title=_lazy("Volunteer points"), permission="activities.export_points"
+)
+def points_export(user, query: QueryDict) -> PreparedExport:
+    """The points page as a workbook: per member the rank in the organization, points earned
+    and exchanged in the year and the balance, filtered (?year=, ?organization=) and scoped as
+    the page is."""
+    today = timezone.localdate()
+    year = int(query["year"]) if str(query.get("year", "")).isdigit() else today.year
+    form = ComplianceFilterForm(query or None, user=user, initial={"year": year})
+    if query.get("organization") and not form.is_valid():
+        raise ExportRefused(_("You may not export this organization."))
+    organization = form.cleaned_data.get("organization") if form.is_bound else None
+    rows = points_standings(user, year=year, organization=organization)
+
+    def lines():
+        for row in rows.iterator(chunk_size=CHUNK):
+            yield [
+                row["member__organization__name"],
+                row["rank"],
+                row["member__name"],
+                row["earned"],
+                row["exchanged"],
+                row["balance"],
+            ]
+
+    def sheets():
+        return [
+            Sheet(
+                title=_("Volunteer points"),
+                caption=_("Volunteer points %(year)s (exported %(when)s)")
+                % {"year": year, "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+                headers=[
+                    _("Organization"),
+                    _("Rank in the organization"),
+                    _("Party member"),
+                    _("Points earned this year"),
+                    _("Points exchanged this year"),
+                    _("Points balance"),
+                ],
+                rows=lines(),
+                widths=[28, 8, 10, 12, 12, 12],
+                number_formats={3: "0.0", 4: "0.0", 5: "0.0"},
+            )
+        ]
+
+    return PreparedExport(
+        filename=f"volunteer-points-{year}.xlsx",
+        sheets=sheets,
+        rows_total=lambda: rows.order_by().values("member_id").distinct().count(),
+        query=query,
     )

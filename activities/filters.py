@@ -9,15 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import ActivityStatus, ActivityType
 from activities.selectors import hosted_in_subtree, organizations_for
 from branches.models import Brand, Organization
+from core.widgets import SearchChoiceFilter
 
 
 class ActivityFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(label=_("Type"), choices=ActivityType.choices)
     brand = django_filters.ChoiceFilter(label=_("Brand"), choices=Brand.choices)
-    organization = django_filters.ModelChoiceFilter(
+    organization = SearchChoiceFilter(
         label=_("Organization (with its sub-organizations)"),
         queryset=Organization.objects.none(),
         method="filter_organization",
+        search_url="branches:search",
     )
     joint = django_filters.BooleanFilter(
         label=_("Joint activities only"),

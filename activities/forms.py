@@ -20,6 +20,7 @@ from activities.models import (
 )
 from activities.selectors import organizations_for
 from branches.models import Organization, Status, in_subtree
+from core.widgets import SearchChoiceField
 from members.models import Member, MemberStatus
 from venues.selectors import rooms_for
 
@@ -263,10 +264,11 @@ class ComplianceFilterForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year of activities"), min_value=2000, max_value=2100, required=False
     )
-    organization = forms.ModelChoiceField(
+    organization = SearchChoiceField(
         label=_("Organization (with its sub-organizations)"),
         queryset=Organization.objects.none(),
         required=False,
+        search_url="branches:search",
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -122,6 +122,8 @@ class Activity(models.Model):
             models.Index(fields=["brand", "start"]),
             models.Index(fields=["is_joint", "start"]),
             models.Index(fields=["organization", "start"]),
+            # The ledger's order (newest first): the first page without sorting every row.
+            models.Index(fields=["-start", "-id"], name="activity_ledger_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -239,6 +241,12 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", _("Absent")
 
 
+class AttendanceSource(models.TextChoices):
+    BY_HAND = "hand", _("Marked by hand")
+    QR_CODE = "qr", _("Signed in by QR code")
+    PAPER = "paper", _("Signed on the paper sheet")
+
+
 class Attendance(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
     member = models.ForeignKey(
@@ -249,6 +257,15 @@ class Attendance(models.Model):
     )
     status = models.CharField(_("attendance"), max_length=20, choices=AttendanceStatus.choices)
     excused_reason = models.CharField(_("reason for absence"), max_length=100, blank=True)
+    # How presence was recorded: by hand (the default), by the member's QR sign-in (with its
+    # time) or ticked from the signed paper sheet (activities.services.signin).
+    source = models.CharField(
+        _("recorded"),
+        max_length=10,
+        choices=AttendanceSource.choices,
+        default=AttendanceSource.BY_HAND,
+    )
+    signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -479,3 +496,69 @@ class LectureTeam(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Volunteer points (红色积分 / 时间银行) ------------------------------------------------------
+
+
+class PointsRule(models.Model):
+    """How volunteer hours earn points, as the bureau set it from a day; a change is a new row
+    (the rule in force on a day is the latest one effective by then)."""
+
+    points_per_hour = models.DecimalField(
+        _("points per hour"), max_digits=6, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    cap_per_activity = models.DecimalField(
+        _("cap per activity"), max_digits=6, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    effective_from = models.DateField(_("effective from"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("points rule")
+        verbose_name_plural = _("points rules")
+        ordering = ["-effective_from", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.points_per_hour}/h ≤ {self.cap_per_activity}"
+
+
+class PointsEntryKind(models.TextChoices):
+    EARNED = "earned", _("Earned")
+    EXCHANGED = "exchanged", _("Exchanged")
+    REVERSAL = "reversal", _("Reversal")
+
+
+class PointsEntry(models.Model):
+    """One line of a member's points ledger. Lines are never edited or deleted: a correction
+    is a reversing line (`reverses`) and, where due, a new line."""
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="points_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PointsEntryKind.choices)
+    points = models.DecimalField(_("points"), max_digits=8, decimal_places=1)
+    day = models.DateField(_("date"), db_index=True)
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entries"
+    )
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+    exchanged_for = models.CharField(_("exchanged for"), max_length=100, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points entries")
+        ordering = ["-day", "-pk"]
+        indexes = [models.Index(fields=["member", "activity"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.points:+}"

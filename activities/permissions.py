@@ -59,3 +59,20 @@ rules.add_perm(
 rules.add_perm("activities.change_contest", is_bureau_staff)
 rules.add_perm("activities.change_lectureteam", is_bureau_staff)
 rules.add_perm("activities.export_activity", is_signed_in)
+
+
+# Volunteer points (红色积分): balances and the ranking are read like the hours ledger; the rule
+# is the bureau's; exchanges by the bureau or the member's secretary.
+@rules.predicate
+def secretary_of_points_member(user, member) -> bool:
+    return bool(
+        member is not None
+        and getattr(user, "is_secretary", False)
+        and organization_in_scope(user, member.organization)
+    )
+
+
+rules.add_perm("activities.view_points", is_signed_in)
+rules.add_perm("activities.change_pointsrule", is_bureau_staff)
+rules.add_perm("activities.exchange_points", is_bureau_staff | secretary_of_points_member)
+rules.add_perm("activities.export_points", is_signed_in)

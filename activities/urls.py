@@ -2,11 +2,18 @@
 
 from django.urls import path
 
-from activities.views import compliance, meetings, training, volunteering
+from activities.views import compliance, meetings, points, signin, training, volunteering
 
 app_name = "activities"
 urlpatterns = [
     path("", meetings.ActivityListView.as_view(), name="list"),
+    # Sign-in (before "<int:pk>/<str:action>/"): the public page behind the QR code, and the
+    # secretary's QR code, sign-in sheet, ticks from paper and live list.
+    path("signin/<str:token>/", signin.SignInView.as_view(), name="sign_in"),
+    path("<int:pk>/signin/", signin.SignInQrView.as_view(), name="signin_qr"),
+    path("<int:pk>/signin/sheet/", signin.SignInSheetView.as_view(), name="signin_sheet"),
+    path("<int:pk>/signin/paper/", signin.PaperTickView.as_view(), name="signin_paper"),
+    path("<int:pk>/signin/present.json", signin.SignedInJsonView.as_view(), name="signin_json"),
     path("calendar/", meetings.ActivityCalendarView.as_view(), name="calendar"),
     path("new/", meetings.ActivityCreateView.as_view(), name="create"),
     path("log/", meetings.MeetingLogView.as_view(), name="meeting_log"),
@@ -48,4 +55,16 @@ urlpatterns = [
     ),
     path("lectures/", training.LectureTeamListView.as_view(), name="lectures"),
     path("volunteer-hours/", volunteering.VolunteerLedgerView.as_view(), name="volunteer_hours"),
+    path("points/", points.PointsStandingsView.as_view(), name="points"),
+    path("points/export.xlsx", points.PointsExportView.as_view(), name="points_export"),
+    path("points/rule/", points.PointsRuleView.as_view(), name="points_rule"),
+    path("points/members/<int:pk>/", points.PointsLedgerView.as_view(), name="points_ledger"),
+    path(
+        "points/members/<int:pk>/exchange/",
+        points.PointsExchangeView.as_view(),
+        name="points_exchange",
+    ),
+    path(
+        "points/lines/<int:pk>/reverse/", points.PointsReverseView.as_view(), name="points_reverse"
+    ),
 ]

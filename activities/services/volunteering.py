@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, ActivityStatus, ActivityType, VolunteerHours
 from activities.services.common import ActivityError, check_activity_scope, full_clean
 from activities.services.meetings import expected_participants
+from activities.services.points import points_sync
 from core.models import User
 
 
@@ -49,4 +50,6 @@ def volunteer_hours_record(
     VolunteerHours.objects.filter(
         activity=activity, member_id__in=[row.member_id for row in rows]
     ).delete()
-    return VolunteerHours.objects.bulk_create(rows)
+    created = VolunteerHours.objects.bulk_create(rows)
+    points_sync(activity_ids=[activity.pk], acting_user=acting_user)  # 红色积分 follow the hours
+    return created

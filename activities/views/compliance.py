@@ -23,6 +23,8 @@ from activities.views.common import year_and_as_of
 from branches.models import in_subtree
 from core.views import PortalPermissionMixin, service_error_message
 
+OVERDUE_PER_PAGE = 50
+
 
 class ComplianceBoardView(PortalPermissionMixin, TemplateView):
     """Held vs required per organization (a page at a time) and the overdue list."""
@@ -51,6 +53,9 @@ class ComplianceBoardView(PortalPermissionMixin, TemplateView):
         ]
         if chosen is not None:
             overdue = [i for i in overdue if i.organization.path.startswith(chosen.path)]
+        overdue_page = Paginator(overdue, OVERDUE_PER_PAGE).get_page(
+            self.request.GET.get("overdue_page")
+        )
         context.update(
             form=form,
             year=year,
@@ -58,7 +63,8 @@ class ComplianceBoardView(PortalPermissionMixin, TemplateView):
             page_obj=page,
             types=[(t, labels[t]) for t in types],
             rows=[(summary, [summary.cells.get(t) for t in types]) for summary in summaries],
-            overdue=overdue[:200],
+            overdue=overdue_page.object_list,
+            overdue_page=overdue_page,
             overdue_total=len(overdue),
             overdue_organizations=len({i.organization.pk for i in overdue}),
         )

@@ -26,7 +26,6 @@ from activities.views.common import ActivityPageMixin
 from core.history import HISTORY_LIMIT, change_history
 from core.job_views import deliver_export
 from core.views import PortalPermissionMixin, add_service_error, service_error_message
-from members.filters import QuickSelect
 from members.models import Member, MemberStatus
 
 
@@ -54,11 +53,7 @@ class ActivityListView(PortalPermissionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The organization filter lists every organization (hundreds; thousands at --scale):
-        # options written in Python, not one template render per option.
-        field = self.filterset.form.fields["organization"]
-        field.widget = QuickSelect(attrs=field.widget.attrs)
-        field.widget.choices = field.choices
+        # The organization filter is a search field (core.widgets.SearchInput): no options.
         context["filter"] = self.filterset
         context["query"] = self.request.GET.urlencode()
         return context
