@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from activities.services import activity_mark_held
@@ -19,6 +20,7 @@ from alliance.models import (
     AllianceMembership,
     AllianceRole,
     AnnualTarget,
+    Document,
     Hub,
     MediationStudio,
     Need,
@@ -27,6 +29,9 @@ from alliance.models import (
 from alliance.services import (
     CoordinationError,
     claim_accept,
+    document_mark_read,
+    document_publish,
+    document_reply,
     mediation_case_record,
     need_claim,
     need_post,
@@ -302,3 +307,77 @@ def seed(*, context) -> None:
                 mediators=mediators[index % len(mediators) : index % len(mediators) + 2],
             )
     out.write(f"alliance community: studio {studio_name} with its rota and cases")
+    seed_documents(context=context)
+
+
+# The seed's documents (制度先行) with their real titles; the seed gives no 文号, so none is
+# invented. (title, category, days ago, reply required, text)
+DOCUMENTS = (
+    (
+        "关于依托银川市老年人党群活动服务中心、银川老年大学党群活动服务中心建立“党建联盟”的指导意见",
+        "guidance",
+        900,
+        False,
+        "明确组织联建、阵地联享、党员联培、活动联办的工作路径，推动离退休干部党建向城市社区党建延伸融合发展。",
+    ),
+    (
+        "关于加强离退休干部职工党支部（党员）工作的通知",
+        "notice",
+        800,
+        True,
+        "明确市直各部门（单位）党（工）委（党组）抓离退休干部职工党支部工作领导责任。请各党支部阅后报送落实情况回执。",
+    ),
+    (
+        "建制党支部考核细则",
+        "assessment_rules",
+        400,
+        False,
+        "通过经常性指导、暗访性督查、常态化考核的方式，督促离退休干部党建工作扎实有效开展。",
+    ),
+    (
+        "“三缘型”党支部考核细则",
+        "assessment_rules",
+        400,
+        False,
+        "“三缘型”党支部年度考核的项目、分值与扣分规则。",
+    ),
+    (
+        "银川市离退休干部党支部、“三缘型”党支部规范化建设指导意见",
+        "guidance",
+        30,
+        True,
+        "围绕支部换届选举、“三会一课”、民主评议党员等，细化流程、规范程序、加强实地指导。请各党支部报送学习贯彻情况回执。",
+    ),
+)
+
+
+def seed_documents(*, context) -> None:
+    """The seed's 指导意见, 通知 and 考核细则, published to all organizations; the demo
+    secretary has read the older ones and replied to the first notice."""
+    from_day = timezone.localdate()
+    created = 0
+    users = getattr(context, "users", {})
+    secretary = users.get("secretary")
+    for title, category, days_ago, reply_required, body in DOCUMENTS:
+        if Document.objects.filter(title=title).exists():
+            continue
+        with transaction.atomic():
+            document = document_publish(
+                acting_user=system_actor(),
+                title=title,
+                issuer="中共银川市委老干部局",
+                issued_on=from_day - datetime.timedelta(days=days_ago),
+                category=category,
+                body=body,
+                reply_required=reply_required,
+            )
+        created += 1
+        if secretary is not None and secretary.organization_id and days_ago > 100:
+            document_mark_read(document=document, acting_user=secretary)
+            if reply_required:
+                document_reply(
+                    document=document,
+                    acting_user=secretary,
+                    text="已组织支部党员学习，按要求落实。",
+                )
+    context.stdout.write(f"alliance documents: {created} documents published")

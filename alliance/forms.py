@@ -16,6 +16,7 @@ from alliance.models import (
     CaseOutcome,
     CoordinationCategory,
     DisputeKind,
+    DocumentCategory,
     NeedState,
     ResourceState,
     validate_no_id_number,
@@ -253,3 +254,77 @@ class AnnualTargetForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+# --- Documents (制度与通知) ----------------------------------------------------------------
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    number = forms.CharField(
+        label=_("Document number"),
+        max_length=60,
+        required=False,
+        help_text=_("The 文号, e.g. 银老干发〔2022〕12号; leave empty when it has none."),
+    )
+    issuer = forms.CharField(label=_("Issuer"), max_length=100)
+    issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
+    category = forms.ChoiceField(label=_("Category"), choices=DocumentCategory.choices)
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}), required=False
+    )
+    to_all = forms.BooleanField(
+        label=_("Address it to all organizations"), required=False, initial=True
+    )
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Or address it to these organizations (with everything below them)"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    reply_required = forms.BooleanField(label=_("A reply is required"), required=False)
+    reply_by = forms.DateField(label=_("Reply by"), widget=DATE, required=False)
+    attachment = forms.FileField(
+        label=_("Attachment (PDF, Word, Excel or a photo; at most 20 MB)"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = (
+            Organization.objects.filter(status=Status.ACTIVE)
+            .exclude(kind=Kind.PARTY_GROUP)
+            .order_by("path")
+        )
+        self.fields["issued_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("to_all") and not data.get("recipients"):
+            self.add_error(
+                "recipients",
+                _("Choose the organizations the document is addressed to, or address it to all."),
+            )
+        if data.get("reply_by") and not data.get("reply_required"):
+            self.add_error("reply_by", _("A reply date needs a required reply."))
+        return data
+
+
+class DocumentSearchForm(forms.Form):
+    q = forms.CharField(label=_("Title, document number or text"), required=False, max_length=100)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", _("All categories")), *DocumentCategory.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+    )
+
+
+class DocumentAttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Attachment (PDF, Word, Excel or a photo; at most 20 MB)"))
+
+
+class DocumentReplyForm(forms.Form):
+    text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 5}))
+    file = forms.FileField(
+        label=_("Attachment (PDF, Word, Excel or a photo; at most 20 MB)"), required=False
+    )

@@ -493,3 +493,165 @@ class AnnualTarget(models.Model):
                 errors[field] = _("Give a percentage between 0 and 100.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- Documents (制度与通知) ----------------------------------------------------------------
+# The bureau publishes documents to all organizations or to chosen subtrees; each addressed
+# organization's secretary marks them read (已阅) and, when asked, replies (回执). Workflows in
+# alliance/services/documents.py; reads in alliance/selectors.py (documents section).
+
+
+class DocumentCategory(models.TextChoices):
+    GUIDANCE = "guidance", _("Guidance")  # 指导意见
+    NOTICE = "notice", _("Notice")  # 通知
+    ASSESSMENT_RULES = "assessment_rules", _("Assessment rules")  # 考核细则
+    REGULATION = "regulation", _("Regulation")  # 制度
+    STUDY = "study", _("Study material")  # 学习材料
+
+
+def document_file_path(instance, filename: str) -> str:
+    # The stored name is chosen by the portal (core.uploads), never the uploaded one.
+    return f"documents/{instance.stored_name}"
+
+
+class Document(models.Model):
+    """A document the bureau publishes (指导意见, 通知, 考核细则…)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    number = models.CharField(_("document number"), max_length=60, blank=True, db_index=True)
+    issuer = models.CharField(_("issuer"), max_length=100)
+    issued_on = models.DateField(_("issued on"))
+    category = models.CharField(
+        _("category"), max_length=20, choices=DocumentCategory.choices, db_index=True
+    )
+    body = models.TextField(_("text"), blank=True)
+    to_all = models.BooleanField(_("addressed to all organizations"), default=True)
+    recipients = models.ManyToManyField(
+        "branches.Organization",
+        verbose_name=_("addressed to (with everything below them)"),
+        blank=True,
+        related_name="addressed_documents",
+    )
+    reply_required = models.BooleanField(_("a reply is required"), default=False)
+    reply_by = models.DateField(_("reply by"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-issued_on", "-pk"]
+        indexes = [models.Index(fields=["category", "issued_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reply_required=True) | Q(reply_by__isnull=True),
+                name="document_reply_by_only_with_reply",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.number}）" if self.number else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("alliance:document_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.reply_by and not self.reply_required:
+            raise ValidationError({"reply_by": _("A reply date needs a required reply.")})
+
+
+class StoredFile(models.Model):
+    """A file kept through Django's storage API under a portal-chosen name (core.uploads)."""
+
+    file = models.FileField(_("file"), upload_to=document_file_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField(_("size"))
+    stored_name = models.CharField(max_length=100, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class DocumentAttachment(StoredFile):
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document attachment")
+        verbose_name_plural = _("document attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DocumentRead(models.Model):
+    """已阅: an addressed organization's secretary has read the document."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="reads")
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="document_reads"
+    )
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    read_at = models.DateTimeField(_("marked read at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document read")
+        verbose_name_plural = _("document reads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "organization"], name="document_read_once_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.document}"
+
+
+class DocumentReply(StoredFile):
+    """回执: an addressed organization's reply, a text and an optional attachment."""
+
+    file = models.FileField(_("file"), upload_to=document_file_path, max_length=255, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    extension = models.CharField(max_length=10, blank=True)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="replies")
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.PROTECT, related_name="document_replies"
+    )
+    text = models.TextField(_("reply"))
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_at = models.DateTimeField(_("replied at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document reply")
+        verbose_name_plural = _("document replies")
+        ordering = ["replied_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "organization"], name="document_reply_once_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.document}"

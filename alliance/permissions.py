@@ -139,3 +139,26 @@ rules.add_perm("alliance.change_annualtarget", is_bureau_staff)
 
 # The landing page /alliance/: the alliance in figures, for everybody signed in.
 rules.add_perm("alliance.view_overview", is_signed_in)
+
+# Documents (制度与通知): reading is scoped by alliance.selectors.documents_for (404 outside);
+# the bureau publishes and sees who has not read; an addressed secretary marks read and replies.
+
+
+@rules.predicate
+def reads_documents(user) -> bool:
+    if not is_signed_in(user):
+        return False
+    if user.is_bureau_staff or user.is_viewer or user.is_supervisor:
+        return True
+    return bool(user.is_secretary or user.is_liaison)
+
+
+@rules.predicate
+def secretary_with_organization(user) -> bool:
+    return bool(is_secretary(user) and user.organization_id)
+
+
+rules.add_perm("alliance.view_document", reads_documents)
+rules.add_perm("alliance.add_document", is_bureau_staff)
+rules.add_perm("alliance.view_document_readers", is_bureau_staff)
+rules.add_perm("alliance.read_document", secretary_with_organization)

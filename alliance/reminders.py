@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliance.models import Claim, ClaimState, Need, NeedState
+from alliance.models import Claim, ClaimState, Document, DocumentReply, Need, NeedState
 from branches.models import Kind, Organization
 from branches.selectors import secretaries_of
 from core.models import Role, User
@@ -137,3 +138,74 @@ def register_reminders() -> None:
         CLAIM_UNANSWERED, gettext_lazy("Claims unanswered for 3 days or more"), claims_unanswered
     )
     register(NEED_EXPIRING, gettext_lazy("Needs about to expire"), needs_expiring)
+    register(
+        DOCUMENT_REPLY_DUE, gettext_lazy("Documents awaiting your reply"), document_replies_due
+    )
+
+
+# --- Documents (制度与通知) ----------------------------------------------------------------
+
+DOCUMENT_REPLY_DUE = "document-reply-due"
+REPLY_WAIT_DAYS = 3  # remind when the reply is due within 3 days, or 3 days after publishing
+
+
+def document_replies_due(today: datetime.date) -> list[Reminder]:
+    """Documents that ask for a reply, due within REPLY_WAIT_DAYS days (or, without a date,
+    published REPLY_WAIT_DAYS days ago or more), to the secretaries of the addressed
+    organizations that have not replied (3 queries whatever the number of documents)."""
+    soon = today + datetime.timedelta(days=REPLY_WAIT_DAYS)
+    documents = list(
+        Document.objects.filter(reply_required=True)
+        .filter(
+            Q(reply_by__gte=today - datetime.timedelta(days=30), reply_by__lte=soon)
+            | Q(
+                reply_by__isnull=True,
+                **{"published_at__lt": timezone.now() - datetime.timedelta(days=REPLY_WAIT_DAYS)},
+            )
+        )
+        .prefetch_related("recipients")
+        .order_by("pk")
+    )
+    if not documents:
+        return []
+    replied = set(
+        DocumentReply.objects.filter(document__in=documents).values_list(
+            "document_id", "organization_id"
+        )
+    )
+    secretaries = list(
+        User.objects.filter(is_active=True, role=Role.SECRETARY, organization__isnull=False)
+        .select_related("organization")
+        .order_by("pk")
+    )
+    reminders = []
+    for document in documents:
+        roots = [root.path for root in document.recipients.all()]
+        by_organization: dict[int, list[User]] = {}
+        for user in secretaries:
+            organization = user.organization
+            if organization.status != "active":
+                continue
+            if not document.to_all and not any(organization.path.startswith(r) for r in roots):
+                continue
+            if (document.pk, organization.pk) in replied:
+                continue
+            by_organization.setdefault(organization.pk, []).append(user)
+        for organization_id, recipients in by_organization.items():
+            values = {"document": document.title}
+            if document.reply_by:
+                values["day"] = document.reply_by.isoformat()
+                title = _("Reply due by %(day)s: “%(document)s”") % values
+            else:
+                title = _("Reply awaited: “%(document)s”") % values
+            reminders.append(
+                Reminder(
+                    recipients=recipients,
+                    kind=DOCUMENT_REPLY_DUE,
+                    key=f"{DOCUMENT_REPLY_DUE}:{document.pk}:{organization_id}",
+                    title=title,
+                    body=_("Read the document and send your organization's reply."),
+                    url=reverse("alliance:document_detail", args=[document.pk]),
+                )
+            )
+    return reminders

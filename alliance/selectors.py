@@ -9,6 +9,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -32,6 +33,10 @@ from alliance.models import (
     Claim,
     ClaimState,
     CoordinationCategory,
+    Document,
+    DocumentAttachment,
+    DocumentRead,
+    DocumentReply,
     Hub,
     MediationCase,
     MediationStudio,
@@ -44,6 +49,7 @@ from alliance.models import (
 from alliance.permissions import acts_for
 from branches.models import Community, Kind, Organization, Status, in_subtree
 from branches.selectors import alliance_organizations, in_alliance_q
+from core.models import Role, User
 from core.permissions import is_bureau_staff, organization_in_scope
 from core.selectors import get_or_404
 from members.models import Health, MemberStatus
@@ -553,3 +559,158 @@ def alliance_overview(user, *, year: int | None = None) -> AllianceOverview:
         claims=claims,
         mediation=mediation,
     )
+
+
+# --- Documents (制度与通知) -----------------------------------------------------------------
+# Bureau staff, viewers and supervisors read every document. A secretary (or a liaison with an
+# organization) reads the documents addressed to all, to their organization or an organization
+# above it, or to a part of their own subtree; any other document is a 404 for them.
+
+
+def _ancestor_paths(organization) -> list[str]:
+    """The materialized paths of `organization` and every organization above it."""
+    parts = [part for part in organization.path.split("/") if part]
+    return ["".join(f"{part}/" for part in parts[: n + 1]) for n in range(len(parts))]
+
+
+def addressed_q(organization, prefix: str = "") -> Q:
+    """Documents addressed to `organization`: to all, or to it or an organization above it."""
+    recipients = Document.recipients.through.objects.filter(
+        document_id=OuterRef(f"{prefix}pk" if prefix else "pk"),
+        organization__path__in=_ancestor_paths(organization),
+    )
+    return Q(**{f"{prefix}to_all": True}) | Q(Exists(recipients))
+
+
+def documents_for(user) -> QuerySet[Document]:
+    if not _signed_in(user):
+        return Document.objects.none()
+    documents = Document.objects.all()
+    if user.is_bureau_staff or user.is_viewer or user.is_supervisor:
+        return documents
+    if (user.is_secretary or user.is_liaison) and user.organization_id:
+        own = user.organization
+        below = Document.recipients.through.objects.filter(
+            document_id=OuterRef("pk"), organization__path__startswith=own.path
+        )
+        return documents.filter(addressed_q(own) | Q(Exists(below)))
+    if user.is_liaison:
+        return documents.filter(to_all=True)
+    return documents.none()
+
+
+def document_list_for(user, *, search: str = "", category: str = "") -> QuerySet[Document]:
+    """The documents page: search by title, document number and text; for a secretary each row
+    knows whether their organization has read it (`read_at`) and replied (`replied_at`)."""
+    documents = documents_for(user).order_by("-issued_on", "-pk")
+    if search:
+        documents = documents.filter(
+            Q(title__icontains=search) | Q(number__icontains=search) | Q(body__icontains=search)
+        )
+    if category:
+        documents = documents.filter(category=category)
+    if user.is_authenticated and user.organization_id:
+        documents = documents.annotate(
+            read_at=Subquery(
+                DocumentRead.objects.filter(
+                    document=OuterRef("pk"), organization_id=user.organization_id
+                ).values("read_at")[:1]
+            ),
+            replied_at=Subquery(
+                DocumentReply.objects.filter(
+                    document=OuterRef("pk"), organization_id=user.organization_id
+                ).values("replied_at")[:1]
+            ),
+        )
+    return documents.annotate(attachment_count=Count("attachments", distinct=True))
+
+
+def get_document_for(user, pk) -> Document:
+    return get_or_404(documents_for(user), pk)
+
+
+def document_addresses(document: Document, organization) -> bool:
+    """Is `document` addressed to `organization` (to all, or to it or one above it)?"""
+    if organization is None:
+        return False
+    return Document.objects.filter(addressed_q(organization), pk=document.pk).exists()
+
+
+def addressed_organizations(document: Document) -> QuerySet[Organization]:
+    """Every active organization the document reaches (all, or the recipients' subtrees)."""
+    organizations = Organization.objects.filter(status=Status.ACTIVE)
+    if document.to_all:
+        return organizations
+    condition = Q(pk__in=[])
+    for root in document.recipients.all():
+        condition |= in_subtree(root)
+    return organizations.filter(condition)
+
+
+def expected_readers(document: Document) -> QuerySet[Organization]:
+    """The addressed organizations that have an active secretary account: those who are
+    expected to read it (and reply, when asked)."""
+    secretaries = User.objects.filter(
+        organization=OuterRef("pk"), role=Role.SECRETARY, is_active=True
+    )
+    return addressed_organizations(document).filter(Exists(secretaries))
+
+
+def document_readers(document: Document, *, unread_only: bool = False) -> QuerySet[Organization]:
+    """The bureau's read list: each expected organization with when it read and replied."""
+    organizations = expected_readers(document).annotate(
+        read_at=Subquery(
+            DocumentRead.objects.filter(document=document, organization=OuterRef("pk")).values(
+                "read_at"
+            )[:1]
+        ),
+        replied_at=Subquery(
+            DocumentReply.objects.filter(document=document, organization=OuterRef("pk")).values(
+                "replied_at"
+            )[:1]
+        ),
+    )
+    if unread_only:
+        organizations = organizations.filter(read_at__isnull=True)
+    return organizations.select_related("parent").order_by("read_at", "path")
+
+
+def document_read_figures(document: Document) -> dict:
+    expected = expected_readers(document).order_by()
+    return {
+        "expected": expected.count(),
+        "read": DocumentRead.objects.filter(
+            document=document, organization__in=expected.values("pk")
+        ).count(),
+        "replied": DocumentReply.objects.filter(
+            document=document, organization__in=expected.values("pk")
+        ).count(),
+    }
+
+
+def get_document_attachment_for(user, pk) -> DocumentAttachment:
+    return get_or_404(
+        DocumentAttachment.objects.filter(document__in=documents_for(user).values("pk")), pk
+    )
+
+
+def replies_for(user, document: Document) -> QuerySet[DocumentReply]:
+    """Bureau staff (and viewers, supervisors) read every reply; a secretary their own."""
+    replies = DocumentReply.objects.filter(document=document).select_related(
+        "organization", "replied_by"
+    )
+    if not _signed_in(user):
+        return replies.none()
+    if user.is_bureau_staff or user.is_viewer or user.is_supervisor:
+        return replies
+    if user.organization_id:
+        return replies.filter(organization_id=user.organization_id)
+    return replies.none()
+
+
+def get_document_reply_for(user, pk) -> DocumentReply:
+    visible = documents_for(user).values("pk")
+    replies = DocumentReply.objects.filter(document__in=visible)
+    if not (user.is_bureau_staff or user.is_viewer or user.is_supervisor):
+        replies = replies.filter(organization_id=user.organization_id or 0)
+    return get_or_404(replies, pk)

@@ -4,7 +4,7 @@ pages."""
 
 from django.urls import path
 
-from alliance.views import community, coordination, landing, mediation, registry
+from alliance.views import community, coordination, documents, landing, mediation, registry
 
 app_name = "alliance"
 urlpatterns = [
@@ -51,4 +51,31 @@ urlpatterns = [
     path("studios/<int:pk>/cases/new/", mediation.CaseAddView.as_view(), name="case_add"),
     path("cases/<int:pk>/", mediation.CaseDetailView.as_view(), name="case_detail"),
     path("communities/<int:pk>/", community.CommunityDetailView.as_view(), name="community"),
+    path("documents/", documents.DocumentListView.as_view(), name="document_list"),
+    path("documents/new/", documents.DocumentCreateView.as_view(), name="document_create"),
+    path("documents/<int:pk>/", documents.DocumentDetailView.as_view(), name="document_detail"),
+    path(
+        "documents/<int:pk>/readers/",
+        documents.DocumentReadersView.as_view(),
+        name="document_readers",
+    ),
+    path(
+        "documents/<int:pk>/read/", documents.DocumentMarkReadView.as_view(), name="document_read"
+    ),
+    path("documents/<int:pk>/reply/", documents.DocumentReplyView.as_view(), name="document_reply"),
+    path(
+        "documents/<int:pk>/attachments/new/",
+        documents.DocumentAttachmentAddView.as_view(),
+        name="document_attachment_add",
+    ),
+    path(
+        "documents/files/<int:pk>/",
+        documents.DocumentAttachmentDownloadView.as_view(),
+        name="document_attachment",
+    ),
+    path(
+        "documents/replies/<int:pk>/file/",
+        documents.DocumentReplyDownloadView.as_view(),
+        name="document_reply_file",
+    ),
 ]

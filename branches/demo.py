@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from branches import demo_funds
 from branches.models import (
     PATH_STEP,
     Affinity,
@@ -426,3 +427,4 @@ def seed(*, context) -> None:
         liaison.organization = org
         liaison.save(update_fields=["community", "organization"])
     context.stdout.write(f"branches: {created} organizations created")
+    demo_funds.seed(context=context)

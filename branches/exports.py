@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from branches import selectors
 from branches.filters import OrganizationFilter
-from core.exports import PreparedExport, register_export
+from branches.models import FundEntry, FundKind, Organization
+from core.exports import ExportRefused, PreparedExport, register_export
 from core.xlsx import Sheet
 
 HEADERS = (
@@ -102,5 +104,99 @@ def organizations_export(user, query: QueryDict) -> PreparedExport:
         filename="organizations.xlsx",
         sheets=lambda: [organizations_sheet(rows)],
         rows_total=rows.order_by().count,
+        query=query,
+    )
+
+
+# --- The funds ledger (经费台账) ------------------------------------------------------------
+
+
+def _fund_year(query: QueryDict) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(query.get("year", ""))
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+def _fund_row(entry) -> list:
+    kind_detail = (
+        entry.get_source_display()
+        if entry.kind == FundKind.ALLOCATION
+        else entry.get_category_display()
+    )
+    return [
+        entry.organization.name,
+        entry.date,
+        entry.get_kind_display(),
+        kind_detail,
+        entry.signed_amount,
+        entry.payee,
+        entry.note,
+        (_("Reverses the entry of %(day)s") % {"day": entry.reverses.date.isoformat()})
+        if entry.reverses_id
+        else "",
+        _("Yes") if entry.receipt else _("No"),
+        str(entry.entered_by) if entry.entered_by_id else "",
+        entry.entered_at,
+    ]
+
+
+@register_export(
+    "branches.fund_ledger", title=_lazy("Funds ledger"), permission="branches.export_funds"
+)
+def fund_ledger_export(user, query: QueryDict) -> PreparedExport:
+    """经费台账 of one organization (`organization`) or of every organization the user may see,
+    for a year: one row per entry, amounts signed (+ received, − spent)."""
+    year = _fund_year(query)
+    organizations = selectors.organizations_for(user)
+    organization = None
+    if query.get("organization"):
+        try:
+            organization = organizations.get(pk=int(query["organization"]))
+        except (ValueError, Organization.DoesNotExist):
+            raise ExportRefused(_("You may not export this organization's funds ledger.")) from None
+        if not user.has_perm("branches.view_funds", organization):
+            raise ExportRefused(_("You may not export this organization's funds ledger."))
+        entries = FundEntry.objects.filter(organization=organization)
+    else:
+        entries = FundEntry.objects.filter(organization__in=organizations)
+    entries = (
+        entries.filter(date__year=year)
+        .select_related("organization", "entered_by", "reverses")
+        .order_by("organization__path", "date", "pk")
+    )
+    headers = [
+        _("Organization"),
+        _("Date"),
+        _("Kind"),
+        _("Source or category"),
+        _("Amount (yuan)"),
+        _("Payer or payee"),
+        _("Note"),
+        _("Correction"),
+        _("Receipt"),
+        _("Entered by"),
+        _("Entered at"),
+    ]
+    name = organization.name if organization else _("All organizations")
+
+    def sheets():
+        return [
+            Sheet(
+                title=_("Funds ledger"),
+                caption=_("%(name)s funds ledger %(year)s") % {"name": name, "year": year},
+                headers=headers,
+                rows=(_fund_row(entry) for entry in entries.iterator(chunk_size=500)),
+                widths=[30, 12, 10, 12, 14, 20, 30, 20, 8, 12, 18],
+                number_formats={4: "#,##0.00"},
+            )
+        ]
+
+    return PreparedExport(
+        filename=f"fund-ledger-{year}.xlsx",
+        sheets=sheets,
+        rows_total=entries.order_by().count,
         query=query,
     )

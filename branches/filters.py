@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.forms import grouped_community_choices
 from branches.models import Affinity, Category, Community, District, Kind, Organization, Status
-from branches.selectors import needs_attention_q
+from branches.selectors import needs_attention_q, with_warnings
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
@@ -76,4 +76,8 @@ class OrganizationFilter(django_filters.FilterSet):
         return _yes_no(queryset, Q(directly_managed=True), value)
 
     def filter_needs_attention(self, queryset, name, value):
+        if value not in ("yes", "no"):
+            return queryset
+        if "needs_attention" not in queryset.query.annotations:  # the page's rows: not yet
+            queryset = with_warnings(queryset)
         return _yes_no(queryset, needs_attention_q(), value)

@@ -339,17 +339,23 @@ class Organization(models.Model):
     def is_community_kind(self) -> bool:
         return self.kind == Kind.COMMUNITY_ORG
 
+    def _six_have(self, field: str) -> tuple[bool, str]:
+        """(done, evidence) of one 六有 item. 经费有保障 is also met by an allocation this year
+        in the funds ledger: `funded_this_year`, annotated set-wise by
+        branches.selectors.organization_list_for (absent elsewhere: the recorded flag only)."""
+        done, evidence = getattr(self, field), getattr(self, f"{field}_note")
+        if field == "has_funding" and getattr(self, "funded_this_year", False):
+            return True, evidence or str(_("An allocation this year in the funds ledger"))
+        return done, evidence
+
     @property
     def six_haves(self) -> list[tuple[str, str, bool, str]]:
         """(field, label, done, evidence) for each of the 六有 items."""
-        return [
-            (field, label, getattr(self, field), getattr(self, f"{field}_note"))
-            for field, label in SIX_HAVES
-        ]
+        return [(field, label, *self._six_have(field)) for field, label in SIX_HAVES]
 
     @property
     def six_haves_share(self) -> float:
-        return sum(1 for field, _label in SIX_HAVES if getattr(self, field)) / len(SIX_HAVES)
+        return sum(1 for field, _label in SIX_HAVES if self._six_have(field)[0]) / len(SIX_HAVES)
 
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.split("/") if part][:-1]
@@ -468,3 +474,302 @@ class CommitteePosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_position_display()} {self.person_name}"
+
+
+# --- Elections (换届选举) --------------------------------------------------------------------
+
+
+class ElectionState(models.TextChoices):
+    PLANNED = "planned", _("Plan awaiting approval")
+    PLAN_APPROVED = "plan_approved", _("Plan approved")
+    RESULTS_ENTERED = "results_entered", _("Result awaiting approval")
+    CLOSED = "closed", _("Result approved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_ELECTION_STATES = (
+    ElectionState.PLANNED,
+    ElectionState.PLAN_APPROVED,
+    ElectionState.RESULTS_ENTERED,
+)
+
+
+class Election(models.Model):
+    """An organization's committee election (换届选举): the secretary's plan, the bureau's
+    approval of it, the result entered after the vote, the bureau's approval of the result —
+    which ends the old term and starts the new one with its seats (branches.elections)."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="elections",
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=ElectionState.choices,
+        default=ElectionState.PLANNED,
+        db_index=True,
+    )
+    old_term = models.ForeignKey(
+        CommitteeTerm,
+        verbose_name=_("term ending"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_term = models.OneToOneField(
+        CommitteeTerm,
+        verbose_name=_("new term"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="election",
+    )
+    planned_on = models.DateField(_("election date"))
+    seats = models.PositiveSmallIntegerField(_("number of seats"))
+    plan_note = models.TextField(_("plan"), blank=True)
+    eligible_voters = models.PositiveIntegerField(_("members entitled to vote"), default=0)
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    voters_present = models.PositiveIntegerField(_("voting members present"), null=True, blank=True)
+    plan_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("plan approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    plan_decided_at = models.DateTimeField(_("plan approved at"), null=True, blank=True)
+    result_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("result approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    result_decided_at = models.DateTimeField(_("result approved at"), null=True, blank=True)
+    decision_note = models.CharField(_("bureau's comment"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+        ordering = ["-planned_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(state__in=["planned", "plan_approved", "results_entered"]),
+                name="one_open_election_per_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.planned_on:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("branches:election_detail", args=[self.organization_id, self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_ELECTION_STATES
+
+
+class ElectionCandidate(models.Model):
+    """A candidate (full members only), the votes they received and the seat they won."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="election_candidacies",
+    )
+    votes = models.PositiveIntegerField(_("votes"), null=True, blank=True)
+    position = models.CharField(
+        _("elected to"), max_length=30, choices=Position.choices, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["election", "member__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "member"], name="candidate_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member)
+
+    @property
+    def is_elected(self) -> bool:
+        return bool(self.position)
+
+
+# --- Funds ledger (经费保障) ------------------------------------------------------------------
+# Allocations received and spending, entered once and never edited or deleted: a correction is
+# a reversing entry (`reverses`). Workflows in branches/funds.py.
+
+
+class FundKind(models.TextChoices):
+    ALLOCATION = "allocation", _("Allocation received")
+    EXPENSE = "expense", _("Spending")
+
+
+class FundSource(models.TextChoices):
+    BUREAU = "bureau", _("The bureau")  # 老干部局
+    DEPARTMENT = "department", _("A city department")
+    COMMUNITY = "community", _("The community")
+    OTHER = "other", _("Other")
+
+
+class ExpenseCategory(models.TextChoices):
+    ACTIVITIES = "activities", _("Activities")  # 活动
+    STUDY = "study", _("Study materials")  # 学习资料
+    CARE = "care", _("Visits of care")  # 慰问
+    VENUE = "venue", _("Venue")  # 阵地
+    OTHER = "other", _("Other")  # 其他
+
+
+def receipt_path(instance, filename: str) -> str:
+    # The stored name is chosen by the portal (core.uploads), never the uploaded one.
+    return f"funds/{instance.receipt_stored_name}"
+
+
+class FundEntryImmutable(Exception):
+    """An entry of the funds ledger is never changed or deleted (reverse it instead)."""
+
+
+class FundEntry(models.Model):
+    """One line of an organization's funds ledger (经费台账), amounts in 元."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="fund_entries",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=FundKind.choices)
+    source = models.CharField(
+        _("received from"), max_length=20, choices=FundSource.choices, blank=True
+    )
+    category = models.CharField(
+        _("spending category"), max_length=20, choices=ExpenseCategory.choices, blank=True
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    payee = models.CharField(_("payer or payee"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    receipt = models.FileField(_("receipt"), upload_to=receipt_path, max_length=255, blank=True)
+    receipt_name = models.CharField(_("receipt file name"), max_length=200, blank=True)
+    receipt_type = models.CharField(max_length=100, blank=True)
+    receipt_stored_name = models.CharField(max_length=100, blank=True, editable=False)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funds ledger entry")
+        verbose_name_plural = _("funds ledger entries")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["organization", "date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fund_entry_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(kind="allocation") & ~Q(source="") & Q(category=""))
+                | (Q(kind="expense") & Q(source="") & ~Q(category="")),
+                name="fund_entry_source_or_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FundEntryImmutable("a funds ledger entry is never changed; reverse it")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FundEntryImmutable("a funds ledger entry is never deleted; reverse it")
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+    @property
+    def signed_amount(self):
+        """What the entry does to the balance: + money in, − money out."""
+        sign = 1 if self.kind == FundKind.ALLOCATION else -1
+        return self.amount * (-sign if self.is_reversal else sign)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("The amount must be more than zero.")
+        if self.kind == FundKind.ALLOCATION and not self.source:
+            errors["source"] = _("Say where the allocation came from.")
+        if self.kind == FundKind.EXPENSE and not self.category:
+            errors["category"] = _("Choose the spending category.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class FundBudget(models.Model):
+    """An organization's budget for a year (元)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="fund_budgets"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("budget (yuan)"), max_digits=12, decimal_places=2)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        ordering = ["organization", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="one_budget_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}"

@@ -12,6 +12,8 @@ from core.permissions import (
     is_bureau_staff,
     is_secretary,
     is_signed_in,
+    is_supervisor,
+    is_viewer,
     organization_in_scope,
     secretary_of_organization,
 )
@@ -42,3 +44,20 @@ rules.add_perm(
 rules.add_perm("branches.dissolve_organization", is_bureau_staff)
 rules.add_perm("branches.export_organization", is_signed_in)
 rules.add_perm("branches.change_committee", is_bureau_staff | secretary_of_organization)
+# Elections (branches.elections): asked of the election's organization. Its secretary (or
+# bureau staff) plans and enters the result; bureau staff approve.
+rules.add_perm("branches.view_election", is_signed_in & organization_visible)
+rules.add_perm("branches.change_election", is_bureau_staff | secretary_of_organization)
+rules.add_perm("branches.approve_election", is_bureau_staff)
+
+# The funds ledger (经费保障): the organization is fetched through the scoped selector first
+# (another organization's ledger is a 404 for a secretary); liaisons do not read ledgers.
+rules.add_perm(
+    "branches.view_funds",
+    is_signed_in & (is_bureau_staff | is_viewer | is_supervisor | secretary_of_organization),
+)
+rules.add_perm("branches.change_funds", is_bureau_staff | secretary_of_organization)
+rules.add_perm(
+    "branches.view_funds_overview", is_bureau_staff | is_viewer | is_supervisor | is_secretary
+)
+rules.add_perm("branches.export_funds", is_bureau_staff | is_viewer | is_supervisor | is_secretary)

@@ -47,7 +47,7 @@ def terms_ending(today: datetime.date) -> list[Reminder]:
                 "The committee's term ends within 90 days: prepare the election and record "
                 "the new term."
             ),
-            url=reverse("branches:term_create", args=[term.organization_id]),
+            url=reverse("branches:election_open", args=[term.organization_id]),
         )
         for term in terms
     ]
@@ -64,7 +64,7 @@ def terms_overdue(today: datetime.date) -> list[Reminder]:
             title=_("%(organization)s: the committee's term ended on %(day)s, election overdue")
             % {"organization": term.organization, "day": term.end.isoformat()},
             body=_("Hold the election and record the new term, or record the approved extension."),
-            url=reverse("branches:term_create", args=[term.organization_id]),
+            url=reverse("branches:election_open", args=[term.organization_id]),
         )
         for term in terms
     ]

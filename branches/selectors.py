@@ -18,19 +18,25 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    IntegerField,
+    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.models import CommitteePosition, CommitteeTerm, Kind, Organization, Status
+from branches.models import (
+    CommitteePosition,
+    CommitteeTerm,
+    FundEntry,
+    FundKind,
+    Kind,
+    Organization,
+    Status,
+)
 from core.models import Role, User
 from core.selectors import get_or_404
 
@@ -49,20 +55,13 @@ def organizations_for(user) -> QuerySet[Organization]:
     return Organization.objects.visible_to(user)
 
 
-def _member_count(**conditions) -> Coalesce:
+def _member_count(**conditions) -> Count:
     """Normal-status members of the row's organization (members.Member, read by its reverse
-    name `members`: branches sits below the members app and imports nothing of it)."""
+    name `members`: branches sits below the members app and imports nothing of it), counted in
+    the query's one grouped pass over the members joined to their organizations — not one
+    correlated subquery per organization (PostgreSQL's JIT took seconds compiling those)."""
     member_filters = {f"members__{name}": value for name, value in conditions.items()}
-    members = (
-        Organization.objects.filter(
-            pk=OuterRef("pk"), members__status=MEMBER_NORMAL, **member_filters
-        )
-        .order_by()
-        .values("pk")
-        .annotate(n=Count("members"))
-        .values("n")
-    )
-    return Coalesce(Subquery(members, output_field=IntegerField()), Value(0))
+    return Count("members", filter=Q(members__status=MEMBER_NORMAL, **member_filters))
 
 
 def _flag(condition: Q) -> ExpressionWrapper:
@@ -95,16 +94,19 @@ def needs_attention_q(today: datetime.date | None = None) -> Q:
 
 def with_warnings(queryset: QuerySet, today: datetime.date | None = None) -> QuerySet:
     """Annotate member counts, the current term's end and one boolean per warning (SQL only)."""
-    current_term = CommitteeTerm.objects.filter(organization=OuterRef("pk"), is_current=True)
-    term_end = current_term.annotate(end=Coalesce("extended_until", "ends_on")).values("end")[:1]
+    # Set-wise: the current term is one LEFT JOIN (at most one per organization, a unique
+    # constraint), the member counts one GROUP BY over the members join; only the committee
+    # test stays a probe of positions by the joined term's id (an index lookup).
     queryset = queryset.annotate(
+        current_term=FilteredRelation(
+            "committee_terms", condition=Q(committee_terms__is_current=True)
+        ),
+    ).annotate(
         member_count=_member_count(),
         full_member_count=_member_count(confirmed_on__isnull=False),
-        term_end=Subquery(term_end),
+        term_end=Coalesce("current_term__extended_until", "current_term__ends_on"),
         has_committee=Exists(
-            CommitteePosition.objects.filter(
-                term__organization=OuterRef("pk"), term__is_current=True
-            )
+            CommitteePosition.objects.filter(term_id=OuterRef("current_term__id"))
         ),
     )
     flags = {name: _flag(condition) for name, condition in warning_conditions(today).items()}
@@ -157,12 +159,58 @@ def in_alliance_q(on: datetime.date | None = None) -> Exists:
     )
 
 
+def funded_in_year_q(year: int | None = None) -> Exists:
+    """六有 经费有保障: an allocation dated in `year` (this year by default) in the funds ledger
+    that has not been reversed — one EXISTS on the organization queryset."""
+    year = year or timezone.localdate().year
+    return Exists(
+        FundEntry.objects.filter(
+            organization=OuterRef("pk"),
+            kind=FundKind.ALLOCATION,
+            reverses__isnull=True,
+            reversal__isnull=True,
+            date__year=year,
+        )
+    )
+
+
 def organization_list_for(user) -> QuerySet[Organization]:
     """The list page's and the export's rows: visible, annotated, with what a row shows."""
     queryset = organizations_for(user).select_related(
         "parent", "district", "community", "department"
     )
-    return with_warnings(queryset).annotate(in_alliance=in_alliance_q())
+    return with_warnings(queryset).annotate(
+        in_alliance=in_alliance_q(), funded_this_year=funded_in_year_q()
+    )
+
+
+def organization_rows_for(user) -> QuerySet[Organization]:
+    """The list page's rows before their warnings: the page annotates `with_warnings` only the
+    25 rows it shows (`with_warnings_for`), not every organization the user may see."""
+    return (
+        organizations_for(user)
+        .select_related("parent", "district", "community", "department")
+        .annotate(in_alliance=in_alliance_q())
+    )
+
+
+def with_warnings_for(organizations: list[Organization]) -> list[Organization]:
+    """The same organizations (same order), annotated by `with_warnings`: one query."""
+    annotated = with_warnings(
+        Organization.objects.filter(pk__in=[org.pk for org in organizations])
+    ).in_bulk()
+    for org in organizations:
+        row = annotated[org.pk]
+        for name in (
+            "member_count",
+            "full_member_count",
+            "term_end",
+            "has_committee",
+            *warning_conditions(),
+            "needs_attention",
+        ):
+            setattr(org, name, getattr(row, name))
+    return organizations
 
 
 def get_organization_for(user, pk) -> Organization:
@@ -254,3 +302,16 @@ def secretaries_of(organizations) -> dict[int, list[User]]:
             path = path[: path.rstrip("/").rfind("/") + 1]
         result[organization.pk] = list(found)
     return result
+
+
+def search_organizations(user, query: str, limit: int = 20) -> list[Organization]:
+    """Search-as-you-type: visible organizations by part of the name, or by number."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    found = organizations_for(user).select_related("parent")
+    if query.lstrip("#").isdigit():
+        found = found.filter(Q(pk=int(query.lstrip("#"))) | Q(name__icontains=query))
+    else:
+        found = found.filter(name__icontains=query)
+    return list(found.order_by("depth", "name", "pk")[:limit])

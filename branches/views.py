@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -34,6 +35,7 @@ from core.views import (
     add_service_error,
     service_error_message,
 )
+from core.widgets import search_response
 
 # --- Organizations ------------------------------------------------------------------------
 
@@ -46,10 +48,12 @@ class OrganizationListView(PortalPermissionMixin, FilterView):
     strict = False
 
     def get_queryset(self):
-        return selectors.organization_list_for(self.request.user).order_by("path")
+        return selectors.organization_rows_for(self.request.user).order_by("path")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Warnings for the page's rows only; the banner's figure is one count query.
+        context["object_list"] = selectors.with_warnings_for(list(context["object_list"]))
         context["needs_attention_count"] = selectors.needs_attention_count(self.request.user)
         return context
 
@@ -132,17 +136,27 @@ class OrganizationFormPage(OrganizationMixin, FormPageView):
         return super().get_context_data(organization=self.organization, **kwargs)
 
 
+CHILDREN_PER_PAGE = 25
+
+
 class OrganizationDetailView(OrganizationMixin, TemplateView):
     permission_required = "branches.view_organization"
     template_name = "branches/organization_detail.html"
 
     def get_context_data(self, **kwargs):
         org = self.organization
+        # A page of sub-organizations (the root has thousands), warnings for that page only.
+        children = Paginator(
+            org.children.select_related("district", "community").order_by("status", "name", "pk"),
+            CHILDREN_PER_PAGE,
+        ).get_page(self.request.GET.get("page"))
+        children.object_list = selectors.with_warnings_for(list(children.object_list))
         return super().get_context_data(
             organization=org,
             warnings=selectors.warning_messages(org),
             term=selectors.current_term(org),
-            children=list(selectors.sub_organizations(org)),
+            children=children.object_list,
+            children_page=children,
             membership=selectors.alliance_membership_of(org),
             partners=list(selectors.alliance_partners(org)),
             sections=organization_sections(self.request, org),
@@ -344,3 +358,15 @@ class PositionRemoveView(OrganizationMixin, ActionView):
 
 
 # --- The alliance registry and targets ----------------------------------------------------
+
+
+class OrganizationSearchView(PortalPermissionMixin, View):
+    """JSON for the organization pickers (core.widgets.SearchInput), within the user's scope."""
+
+    permission_required = "branches.view_organization"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = selectors.search_organizations(request.user, request.GET.get("q", ""))
+        return search_response(
+            rows, label=lambda org: f"{org.name}（{org.parent.name}）" if org.parent else org.name
+        )

@@ -27,6 +27,13 @@ from alliance.services.coordination import (
     resource_post,
     resource_withdraw,
 )
+from alliance.services.documents import (
+    DocumentError,
+    document_attachment_add,
+    document_mark_read,
+    document_publish,
+    document_reply,
+)
 from alliance.services.mediation import (
     mediation_case_record,
     rota_shift_add,
@@ -40,6 +47,7 @@ __all__ = [
     "CATEGORY_BRAND",
     "DEFAULT_BRAND",
     "CoordinationError",
+    "DocumentError",
     "accepted_people",
     "alliance_join",
     "alliance_leave",
@@ -48,6 +56,10 @@ __all__ = [
     "claim_decline",
     "claim_withdraw",
     "claims_sync_fulfilment",
+    "document_attachment_add",
+    "document_mark_read",
+    "document_publish",
+    "document_reply",
     "fulfil_for_activity",
     "mediation_case_record",
     "need_claim",

@@ -51,7 +51,7 @@ def test_reminder_names_the_organization_and_goes_to_its_secretary(
     (reminder,) = terms_ending(TODAY)
     assert reminder.recipients == [secretary_user]
     assert org_tree.branch_a.name in reminder.title
-    assert reminder.url == f"/branches/{org_tree.branch_a.pk}/terms/new/"
+    assert reminder.url == f"/branches/{org_tree.branch_a.pk}/elections/new/"
     # overdue reminders come back once a month, with a new key
     term(org_tree.branch_b, ends_in=-5)
     (late,) = terms_overdue(TODAY)
