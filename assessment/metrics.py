@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from activities.selectors import compliance, joint_activity_count, participation_rate
 from assessment.models import Rectification
-from branches.models import SIX_HAVES, CommitteeTerm, in_subtree
+from branches.models import CommitteeTerm, Organization, in_subtree
+from branches.selectors import funded_in_year_q
 from members.models import Member, MemberStatus
 from venues.selectors import shared_use_count
 
@@ -134,9 +135,13 @@ def _per_unit_scorer(count: int, default_each="1"):
     gettext_lazy("full_at: share of the six items that earns full marks (default 1)."),
 )
 def six_haves(organization, year: int) -> MetricResult:
-
-    done = [str(label) for name, label in SIX_HAVES if getattr(organization, name)]
-    missing = [str(label) for name, label in SIX_HAVES if not getattr(organization, name)]
+    # 经费有保障 is also met by an allocation of the assessed year in the funds ledger.
+    organization.funded_this_year = (
+        Organization.objects.filter(pk=organization.pk).filter(funded_in_year_q(year)).exists()
+    )
+    items = organization.six_haves
+    done = [str(label) for _field, label, ok, _evidence in items if ok]
+    missing = [str(label) for _field, label, ok, _evidence in items if not ok]
     share = organization.six_haves_share
     explanation = _(
         "%(done)s of the 6 standardization items are recorded as in place (as recorded now)."

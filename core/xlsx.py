@@ -1,35 +1,67 @@
 """The one exporter every app's `exports.py` uses: a header row and an iterator of rows,
-written with openpyxl's write-only mode to a temporary file and streamed to the browser.
+written with XlsxWriter in constant-memory mode to a temporary file and streamed to the browser.
 
-Rows are consumed one at a time (pass a queryset's `.iterator()`), so a large export never sits
-in memory. Text that a spreadsheet would take for a formula is stored as plain text. Every
-download is written to the export log here, by the exporter itself.
+Rows are consumed one at a time (pass a queryset's `.iterator()`) and each row is flushed to
+disk as soon as the next one starts, so a large export never sits in memory. Text that a
+spreadsheet would take for a formula is stored as plain text (and marked with Excel's quote
+prefix). Every download is written to the export log here, by the exporter itself.
+
+Speed: a row goes to XlsxWriter's own `write_row` untouched; only the values that need
+something (text that looks like a formula, dates, aware datetimes, decimals, lazy strings) are
+caught by write handlers registered per type, so a plain row costs what raw XlsxWriter costs.
+openpyxl stays for reading workbooks (imports) and for callers that reopen a written workbook
+to add what a streamed sheet cannot hold (assessment's drop-down lists).
 """
 
 from __future__ import annotations
 
 import datetime
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.http import FileResponse, QueryDict
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as lazy_text
+from xlsxwriter import Workbook
 
 from core.services import export_log_record
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,  # "=1+1" stays text
+    "strings_to_urls": False,  # no hyperlinks made from text
+    "strings_to_numbers": False,  # "0138…" stays text
+}
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
-TITLE_FONT = Font(bold=True, size=14)
+HEADER_STYLE = {
+    "bold": True,
+    "bg_color": "#F2DCDB",
+    "text_wrap": True,
+    "align": "center",
+    "valign": "vcenter",
+    "border": 1,
+}
+TITLE_STYLE = {"bold": True, "font_size": 14}
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+LANDSCAPE_FROM = 9  # columns: wider sheets print landscape
+A4 = 9  # Excel's paper code
+MAX_TITLE = 31
+LAST_ROW = 1_048_575  # Excel's last row, 0-based
+TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
+
+# Characters a string cell may start with that need a second look (one set lookup per string):
+# the formula-like prefixes, and "<" for XlsxWriter's in-line rich strings (see _write_text).
+_SPECIAL_FIRST = frozenset(FORMULA_PREFIXES) | {"<"}
+_LAZY_STRING = type(lazy_text("x"))  # the class of every gettext_lazy string
 
 
 @dataclass
@@ -44,77 +76,197 @@ class Sheet:
     number_formats: dict[int, str] = field(default_factory=dict)  # column index → format
 
 
-def _cell(ws, value: Any, number_format: str | None = None) -> Any:
-    """A value ready to append: plain where openpyxl needs nothing more (the fast path), a
-    WriteOnlyCell where the value needs a format or must be kept from being read as a formula."""
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value).replace(tzinfo=None)
-        number_format = number_format or "yyyy-mm-dd hh:mm"
-    elif isinstance(value, datetime.date):
-        number_format = number_format or "yyyy-mm-dd"
-    elif isinstance(value, Decimal):
-        value = float(value)
-    elif value is not None and not isinstance(value, (int, float, bool, str)):
-        value = str(value)
-    formula_like = isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-    if not formula_like and not number_format:
+class _Styles:
+    """The formats of one workbook, made once (XlsxWriter formats belong to their workbook)."""
+
+    def __init__(self, workbook: Workbook):
+        self.workbook = workbook
+        self.header = workbook.add_format(HEADER_STYLE)
+        self.title = workbook.add_format(TITLE_STYLE)
+        self.text = workbook.add_format({"quote_prefix": True})
+        self.date = workbook.add_format({"num_format": DATE_FORMAT})
+        self.datetime = workbook.add_format({"num_format": DATETIME_FORMAT})
+        self._numbers: dict[str, Any] = {}
+
+    def number(self, number_format: str):
+        if number_format not in self._numbers:
+            self._numbers[number_format] = self.workbook.add_format({"num_format": number_format})
+        return self._numbers[number_format]
+
+
+def _run(value: str) -> str:
+    """`value` as one escaped rich-text run, which XlsxWriter writes in-line untouched."""
+    return f'<r><t xml:space="preserve">{escape(value).replace(chr(13), "&#13;")}</t></r>'
+
+
+def _write_text(ws, row: int, col: int, value: str, cell_format=None):
+    """Handler for text cells: only text starting with a character of _SPECIAL_FIRST or
+    holding a carriage return does more than two quick tests; everything else goes back to
+    XlsxWriter (return None)."""
+    if value[:1] not in _SPECIAL_FIRST and "\r" not in value:
+        return None
+    if value.startswith(FORMULA_PREFIXES):
+        cell_format = ws.xlsx_styles.text  # shown and read back as text, never evaluated
+    if "\r" in value or (value.startswith("<r>") and value.endswith("</r>")):
+        # XlsxWriter writes text shaped like "<r>…</r>" in-line as raw rich-text XML, and a
+        # carriage return as "_x000D_": written as a run of its own, escaped, the cell holds
+        # exactly this text and the file stays valid.
+        value = _run(value)
+    return ws.write_string(row, col, value, cell_format)
+
+
+def _write_lazy(ws, row: int, col: int, value, cell_format=None):
+    return ws.write(row, col, str(value), cell_format)
+
+
+def _write_date(ws, row: int, col: int, value: datetime.date, cell_format=None):
+    return ws.write_datetime(row, col, value, ws.xlsx_date_formats.get(col, ws.xlsx_styles.date))
+
+
+def _write_datetime(ws, row: int, col: int, value: datetime.datetime, cell_format=None):
+    if value.tzinfo is not None:
+        value = value.astimezone(ws.xlsx_zone).replace(tzinfo=None)
+    return ws.write_datetime(
+        row, col, value, ws.xlsx_date_formats.get(col, ws.xlsx_styles.datetime)
+    )
+
+
+def _write_decimal(ws, row: int, col: int, value: Decimal, cell_format=None):
+    return ws.write_number(row, col, float(value), cell_format)
+
+
+HANDLERS: dict[type, Callable] = {
+    str: _write_text,
+    SafeString: _write_text,
+    _LAZY_STRING: _write_lazy,
+    datetime.date: _write_date,
+    datetime.datetime: _write_datetime,
+    Decimal: _write_decimal,
+}
+
+
+def _plain(value: Any) -> Any:
+    """A value XlsxWriter has no rule for (a model, a UUID, a lazy string of another kind)
+    becomes its text, as openpyxl's exporter wrote it."""
+    if value is None or isinstance(value, (bool, int, float, str, datetime.date, Decimal)):
         return value
-    cell = WriteOnlyCell(ws, value=value)
-    if formula_like:
-        # Stored as a string cell with Excel's quote prefix: shown and read back as text.
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    if number_format:
-        cell.number_format = number_format
-    return cell
+    return str(value)
 
 
-def write_sheet(workbook: Workbook, sheet: Sheet) -> int:
-    """Append one sheet to a write-only workbook; returns the number of data rows written."""
-    ws = workbook.create_sheet(title=sheet.title[:31])
-    widths = sheet.widths or [max(10, min(40, len(str(h)) * 2 + 4)) for h in sheet.headers]
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    header_row_number = 2 if sheet.caption else 1
-    ws.freeze_panes = f"A{header_row_number + 1}"  # write-only: set before the first row
+def _write_slowly(ws, row_number: int, row: Sequence[Any]) -> None:
+    """One row cell by cell: for a row that `write_row` stopped in (a value of an unknown
+    type, or text over Excel's 32,767 characters, which XlsxWriter truncates)."""
+    for col, value in enumerate(row):
+        ws.write(row_number, col, _plain(value))
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    """A valid, unique sheet title: Excel's forbidden characters replaced, at most 31
+    characters, numbered when another sheet of the workbook has it (Excel ignores case)."""
+    base = (str(title).translate(TITLE_FORBIDDEN).strip("'").strip() or "Sheet")[:MAX_TITLE]
+    candidate, number = base, 1
+    while candidate.lower() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = base[: MAX_TITLE - len(suffix)] + suffix
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _footer(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _page_setup(ws, header_row: int, columns: int) -> None:
+    """Print setup: A4, landscape for wide sheets, one page wide, the header row on every
+    page, page numbers and the day of the export in the footer."""
+    ws.set_paper(A4)
+    if columns >= LANDSCAPE_FROM:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
+    page = _("Page &P of &N")  # &P and &N are Excel's page number and page count
+    ws.set_footer(f"&L{_footer(timezone.localdate().isoformat())}&R{page}")
+
+
+def _start_sheet(workbook: Workbook, sheet: Sheet, styles: _Styles, taken: set[str]):
+    """A new worksheet with the sheet's widths, caption, header row, frozen panes, page setup
+    and write handlers; returns it and the (0-based) number of its header row."""
+    ws = workbook.add_worksheet(sheet_title(sheet.title, taken))
+    headers = [str(title) for title in sheet.headers]
+    widths = sheet.widths or [max(10, min(40, len(title) * 2 + 4)) for title in headers]
+    for index, width in enumerate(widths):
+        number_format = sheet.number_formats.get(index)
+        ws.set_column(index, index, width, styles.number(number_format) if number_format else None)
+    # What the handlers read: per-column formats for dates, the time zone for aware datetimes.
+    ws.xlsx_styles = styles
+    ws.xlsx_zone = timezone.get_current_timezone()
+    ws.xlsx_date_formats = {
+        index: styles.number(number_format) for index, number_format in sheet.number_formats.items()
+    }
+    for kind, handler in HANDLERS.items():
+        ws.add_write_handler(kind, handler)
+    header_row = 0
     if sheet.caption:
-        caption = WriteOnlyCell(ws, value=sheet.caption)
-        caption.font = TITLE_FONT
-        ws.append([caption])
-    headers = []
-    for title in sheet.headers:
-        cell = WriteOnlyCell(ws, value=str(title))
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        headers.append(cell)
-    ws.append(headers)
+        ws.write_string(0, 0, str(sheet.caption), styles.title)
+        header_row = 1
+    for col, title in enumerate(headers):
+        ws.write_string(header_row, col, title, styles.header)
+    ws.freeze_panes(header_row + 1, 0)
+    _page_setup(ws, header_row, len(headers))
+    return ws, header_row
+
+
+def _finish_sheet(ws, header_row: int, last_row: int, columns: int) -> None:
+    if columns:
+        ws.autofilter(header_row, 0, last_row, columns - 1)
+
+
+def write_sheet(
+    workbook: Workbook,
+    sheet: Sheet,
+    *,
+    styles: _Styles | None = None,
+    taken: set[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    every: int = 0,
+    done: int = 0,
+) -> int:
+    """Write one sheet into an XlsxWriter workbook; returns the number of data rows written.
+
+    Rows past Excel's last row go on to a second worksheet of the same title, numbered, with
+    the same header. `progress(done + rows written)` is called whenever that running total is
+    a multiple of `every` (the total runs across the sheets of a workbook)."""
+    styles = styles or _Styles(workbook)
+    taken = taken if taken is not None else {ws.name.lower() for ws in workbook.worksheets()}
+    columns = len(sheet.headers)
+    ws, header_row = _start_sheet(workbook, sheet, styles, taken)
+    write_row = ws.write_row
+    row_number = header_row
     count = 0
     for row in sheet.rows:
-        ws.append(
-            [_cell(ws, value, sheet.number_formats.get(index)) for index, value in enumerate(row)]
-        )
+        if row_number == LAST_ROW:
+            _finish_sheet(ws, header_row, row_number, columns)
+            ws, header_row = _start_sheet(workbook, sheet, styles, taken)
+            write_row = ws.write_row
+            row_number = header_row
+        row_number += 1
+        try:
+            if write_row(row_number, 0, row):
+                _write_slowly(ws, row_number, row)
+        except TypeError:  # a value of a type XlsxWriter has no rule for
+            _write_slowly(ws, row_number, row)
         count += 1
-    if sheet.headers:
-        last = get_column_letter(len(sheet.headers))
-        ws.auto_filter.ref = f"A{header_row_number}:{last}{header_row_number + count}"
+        if every:
+            done += 1
+            if done % every == 0:
+                progress(done)
+    _finish_sheet(ws, header_row, row_number, columns)
     return count
 
 
 PROGRESS_EVERY = 1000
-
-
-def _counted(
-    rows: Iterable[Sequence[Any]], done: list[int], progress: Callable[[int], None], every: int
-) -> Iterator[Sequence[Any]]:
-    """The rows, calling `progress(rows written so far)` every `every` rows (across sheets:
-    `done` is the running total shared by every sheet of the workbook)."""
-    for row in rows:
-        yield row
-        done[0] += 1
-        if done[0] % every == 0:
-            progress(done[0])
 
 
 def build_workbook(
@@ -128,16 +280,25 @@ def build_workbook(
 
     `progress`, when given, is called with the number of data rows written so far every
     `every` rows (a background job records it for its progress bar)."""
-    workbook = Workbook(write_only=True)
-    if progress is None:
-        total = sum(write_sheet(workbook, sheet) for sheet in sheets)
-    else:
-        done = [0]
-        total = 0
+    workbook = Workbook(target, WORKBOOK_OPTIONS)
+    styles = _Styles(workbook)
+    taken: set[str] = set()
+    total = 0
+    try:
         for sheet in sheets:
-            counted = replace(sheet, rows=_counted(sheet.rows, done, progress, every))
-            total += write_sheet(workbook, counted)
-    workbook.save(target)
+            total += write_sheet(
+                workbook,
+                sheet,
+                styles=styles,
+                taken=taken,
+                progress=progress,
+                every=every if progress is not None else 0,
+                done=total,
+            )
+        if not workbook.worksheets():
+            workbook.add_worksheet()  # a workbook needs one sheet
+    finally:
+        workbook.close()
     return total
 
 

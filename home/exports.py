@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from assessment.models import Assessment
 from core.exports import ExportRefused, PreparedExport, register_export
 from home.reports import annual_sheets, report_years
+from members.models import OrganizationCommendation
 from venues.selectors import venues_for
 
 
@@ -31,7 +32,7 @@ def _year(query: QueryDict) -> int:
     permission="home.view_annual_report",
 )
 def annual_export(user, query: QueryDict) -> PreparedExport:
-    """The six sheets of the year's workbook (`?year=`), in Chinese whatever the language."""
+    """The sheets of the year's workbook (`?year=`), in Chinese whatever the language."""
     year = _year(query)
 
     def sheets():
@@ -45,7 +46,9 @@ def annual_export(user, query: QueryDict) -> PreparedExport:
         sheets=sheets,
         # the sheets that grow: one row per assessment and per venue (the others are small)
         rows_total=lambda: (
-            Assessment.objects.filter(round__year=year).count() + venues_for(user).count()
+            Assessment.objects.filter(round__year=year).count()
+            + venues_for(user).count()
+            + OrganizationCommendation.objects.filter(year=year).count()
         ),
         query=QueryDict(f"year={year}"),
     )

@@ -32,7 +32,7 @@ from core.xlsx import Sheet
 from home.figures import year_range
 from home.kpis import DASH, staff_kpis
 from members.filters import AGE_BAND_CHOICES
-from members.models import Member, MemberCategory, MemberStatus
+from members.models import Member, MemberCategory, MemberStatus, OrganizationCommendation
 from members.selectors import AGE_BANDS, age_range_q
 from venues.selectors import venue_stats
 
@@ -365,8 +365,21 @@ def assessment_rows(year: int) -> list[tuple]:
     ]
 
 
+def commendation_rows(year: int) -> list[tuple]:
+    """The commendations of organizations awarded in `year`: level, organization, title, body."""
+    queryset = (
+        OrganizationCommendation.objects.filter(year=year)
+        .select_related("organization")
+        .order_by("level", "organization__path", "pk")
+    )
+    return [
+        (c.organization.name, c.title, c.awarded_by, c.get_level_display())
+        for c in queryset.iterator()
+    ]
+
+
 def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> list[Sheet]:
-    """The six sheets of the annual workbook: 概况, 组织, 党员, 活动, 阵地, 考核."""
+    """The sheets of the annual workbook: 概况, 组织, 党员, 活动, 阵地, 考核, 组织表彰."""
     made_at = made_at or timezone.now()
     sheets = []
 
@@ -470,6 +483,17 @@ def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> 
             rows=assessment_rows(year),
             widths=[28, 10, 32, 12, 9, 9, 8, 10],
             number_formats={4: DECIMAL, 6: COUNT},
+        )
+    )
+
+    title = _("Organization commendations")
+    sheets.append(
+        Sheet(
+            title=title,
+            caption=_caption(year, title, made_at),
+            headers=[_("Organization"), _("Commendation"), _("awarded by"), _("level")],
+            rows=commendation_rows(year),
+            widths=[32, 28, 28, 10],
         )
     )
     return sheets

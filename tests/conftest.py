@@ -47,8 +47,8 @@ REFERENCE_DATA_LOADERS = (
 def pytest_runtest_teardown(item, nextitem):
     yield
     marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
+    if marker is None or not marker.kwargs.get("transaction") or nextitem is None:
+        return  # (after the last test the test database is already gone)
     from django.apps import apps
     from django.utils.module_loading import import_string
     from pytest_django.plugin import blocking_manager_key

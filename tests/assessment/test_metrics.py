@@ -14,6 +14,7 @@ from activities.services import (
 )
 from assessment import metrics, services
 from assessment.models import Rectification
+from branches import funds
 from branches.models import Organization
 from branches.services import committee_term_start, committee_term_update
 from members.identity import make_id_number
@@ -228,6 +229,22 @@ def test_six_haves(org_tree):
     assert result.display == "3/6"
     assert result.suggested_score(item("6")) == Decimal("3.0")
     assert result.suggested_score(item("6", full_at=0.5)) == Decimal("6.0")
+
+
+def test_six_haves_counts_an_allocation_of_the_assessed_year_in_the_funds_ledger(
+    org_tree, staff_user
+):
+    b = org_tree.branch_b
+    assert not b.has_funding
+    funds.allocation_record(
+        organization=b,
+        acting_user=staff_user,
+        date=datetime.date(2025, 3, 1),
+        amount=Decimal("2000.00"),
+        source="bureau",
+    )
+    assert metrics.compute("six_haves", b, 2025).display == "1/6"  # 经费有保障
+    assert metrics.compute("six_haves", b, 2024).display == "0/6"  # not in that year
 
 
 def test_overdue_term(org_tree, staff_user):

@@ -40,9 +40,13 @@ def export_urls() -> dict[str, str]:
     finalized = Round.objects.filter(state=RoundState.FINALIZED).order_by("-year").first()
     return {
         "members": reverse("members:export"),
+        "members.care_visits": reverse("members:care_export"),
+        "members.dues": reverse("members:dues_export"),
         "branches.organizations": reverse("branches:export"),
+        "branches.fund_ledger": reverse("branches:funds_overview_export"),
         "activities.ledger": reverse("activities:export_ledger"),
         "activities.attendance": reverse("activities:export_attendance"),
+        "activities.points": reverse("activities:points_export"),
         "venues.bookings": reverse("venues:bookings_export"),
         "venues.stats": reverse("venues:stats_export"),
         "alliance.coordination": reverse("alliance:coordination_export"),
@@ -69,9 +73,13 @@ def test_every_registered_export_has_a_page_here():
     names = set(registered_exports())
     assert names == {
         "members",
+        "members.care_visits",
+        "members.dues",
         "branches.organizations",
+        "branches.fund_ledger",
         "activities.ledger",
         "activities.attendance",
+        "activities.points",
         "venues.bookings",
         "venues.stats",
         "alliance.coordination",

@@ -20,7 +20,7 @@ from venues.models import Venue
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = ["概况", "组织", "党员", "活动", "阵地", "考核"]
+SHEETS = ["概况", "组织", "党员", "活动", "阵地", "考核", "组织表彰"]
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,17 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from activities import demo as activities_demo
+from activities import points_demo as activities_points_demo
+from activities import signin_demo as activities_signin_demo
 from alliance import demo as alliance_demo
 from assessment import demo as assessment_demo
 from branches import demo as branches_demo
+from branches import election_demo as branches_election_demo
 from core import demo as core_demo
+from members import care_demo as members_care_demo
 from members import demo as members_demo
 from venues import demo as venues_demo
 
@@ -26,8 +30,12 @@ STEPS = (
     branches_demo.seed,
     alliance_demo.seed_registry,
     members_demo.seed,
+    members_care_demo.seed,
+    branches_election_demo.seed,
     venues_demo.seed,
     activities_demo.seed,
+    activities_signin_demo.seed,
+    activities_points_demo.seed,
     alliance_demo.seed,
     assessment_demo.seed,
     core_demo.print_accounts,
@@ -68,3 +76,8 @@ class Command(BaseCommand):
         for step in STEPS:
             with transaction.atomic():
                 step(context=context)
+        if connection.vendor == "postgresql":
+            # Planner statistics for everything just loaded: autovacuum may be off or not have
+            # run yet, and without statistics the planner takes the new tables for empty.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
