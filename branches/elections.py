@@ -140,7 +140,9 @@ def _check_bureau(acting_user: User) -> None:
 
 def _locked(election: Election) -> Election:
     return (
-        Election.objects.select_for_update()
+        # Only the election's row is locked ("of"): PostgreSQL cannot lock the nullable side
+        # of the outer join to old_term.
+        Election.objects.select_for_update(of=("self",))
         .select_related("organization", "old_term")
         .get(pk=election.pk)
     )
