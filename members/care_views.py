@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from branches.selectors import organizations_for
@@ -98,73 +99,83 @@ class MemberPageMixin(PortalPermissionMixin):
         return get_member_for(self.request.user, self.kwargs["pk"])
 
 
-class VisitAddView(MemberPageMixin, View):
-    permission_required = "members.care_for_member"
+class MemberServiceFormView(MemberPageMixin, View):
+    """A small form about one member handed to one service (a visit, a care flag, a dues base,
+    a payment): the member is fetched through the user's scope, a refusal shown on the form."""
+
+    form_class = None
+    title = ""
+    submit_label = None
+    success_message = ""
+
+    def get_initial(self) -> dict:
+        return {}
+
+    def get_cancel_url(self) -> str:
+        return self.object.get_absolute_url()
+
+    def perform(self, data: dict):
+        raise NotImplementedError
+
+    def get_success_url(self, result) -> str:
+        return self.object.get_absolute_url()
 
     def show(self, form):
-        return render(
-            self.request,
-            "form_page.html",
-            {
-                "form": form,
-                "title": _("Record a visit"),
-                "subtitle": self.object,
-                "subtitle_url": self.object.get_absolute_url(),
-                "cancel_url": reverse("members:care"),
-                "submit_label": _("Save the visit"),
-            },
-        )
+        context = {
+            "form": form,
+            "title": self.title,
+            "subtitle": self.object,
+            "subtitle_url": self.object.get_absolute_url(),
+            "cancel_url": self.get_cancel_url(),
+        }
+        if self.submit_label:
+            context["submit_label"] = self.submit_label
+        return render(self.request, "form_page.html", context)
 
     def get(self, request, pk):
-        return self.show(VisitForm(initial={"kind": request.GET.get("kind", "festival")}))
+        return self.show(self.form_class(initial=self.get_initial()))
 
     def post(self, request, pk):
-        form = VisitForm(request.POST)
+        form = self.form_class(request.POST)
         if form.is_valid():
             try:
-                services.care_visit_record(
-                    member=self.object, acting_user=request.user, **form.cleaned_data
-                )
+                result = self.perform(form.cleaned_data)
             except services.MemberError as exc:
                 _add_errors(form, exc)
             else:
-                messages.success(request, _("The visit was recorded."))
-                return redirect(self.object)
+                messages.success(request, self.success_message)
+                return redirect(self.get_success_url(result))
         return self.show(form)
 
 
-class CareFlagAddView(MemberPageMixin, View):
+class VisitAddView(MemberServiceFormView):
     permission_required = "members.care_for_member"
+    form_class = VisitForm
+    title = _lazy("Record a visit")
+    submit_label = _lazy("Save the visit")
+    success_message = _lazy("The visit was recorded.")
 
-    def show(self, form):
-        return render(
-            self.request,
-            "form_page.html",
-            {
-                "form": form,
-                "title": _("Add a care flag"),
-                "subtitle": self.object,
-                "subtitle_url": self.object.get_absolute_url(),
-                "cancel_url": self.object.get_absolute_url(),
-            },
-        )
+    def get_initial(self):
+        return {"kind": self.request.GET.get("kind", "festival")}
 
-    def get(self, request, pk):
-        return self.show(CareFlagForm(initial={"since": timezone.localdate()}))
+    def get_cancel_url(self):
+        return reverse("members:care")
 
-    def post(self, request, pk):
-        form = CareFlagForm(request.POST)
-        if form.is_valid():
-            try:
-                services.care_flag_add(
-                    member=self.object, acting_user=request.user, **form.cleaned_data
-                )
-            except services.MemberError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("The care flag was added."))
-                return redirect(self.object)
-        return self.show(form)
+    def perform(self, data):
+        return services.care_visit_record(member=self.object, acting_user=self.request.user, **data)
+
+
+class CareFlagAddView(MemberServiceFormView):
+    permission_required = "members.care_for_member"
+    form_class = CareFlagForm
+    title = _lazy("Add a care flag")
+    success_message = _lazy("The care flag was added.")
+
+    def get_initial(self):
+        return {"since": timezone.localdate()}
+
+    def perform(self, data):
+        return services.care_flag_add(member=self.object, acting_user=self.request.user, **data)
 
 
 class CareSummaryView(PortalPermissionMixin, View):
@@ -226,77 +237,42 @@ class DuesLedgerView(PortalPermissionMixin, View):
         )
 
 
-class DuesBaseView(MemberPageMixin, View):
+class DuesBaseView(MemberServiceFormView):
     permission_required = "members.keep_dues"
+    form_class = DuesBaseForm
+    title = _lazy("Dues base")
+    success_message = _lazy("The dues base was saved.")
 
-    def show(self, form):
-        return render(
-            self.request,
-            "form_page.html",
-            {
-                "form": form,
-                "title": _("Dues base"),
-                "subtitle": self.object,
-                "subtitle_url": self.object.get_absolute_url(),
-                "cancel_url": reverse("members:dues"),
-            },
-        )
+    def get_initial(self):
+        return {"year": timezone.localdate().year, "mode": "standard"}
 
-    def get(self, request, pk):
-        return self.show(
-            DuesBaseForm(initial={"year": timezone.localdate().year, "mode": "standard"})
-        )
+    def get_cancel_url(self):
+        return reverse("members:dues")
 
-    def post(self, request, pk):
-        form = DuesBaseForm(request.POST)
-        if form.is_valid():
-            try:
-                services.dues_base_set(
-                    member=self.object, acting_user=request.user, **form.cleaned_data
-                )
-            except services.MemberError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("The dues base was saved."))
-                return redirect(self.object)
-        return self.show(form)
+    def perform(self, data):
+        return services.dues_base_set(member=self.object, acting_user=self.request.user, **data)
 
 
-class DuesPaymentView(MemberPageMixin, View):
+class DuesPaymentView(MemberServiceFormView):
     permission_required = "members.keep_dues"
+    form_class = DuesPaymentForm
+    title = _lazy("Record a dues payment")
+    success_message = _lazy("The payment was recorded.")
 
-    def show(self, form):
-        return render(
-            self.request,
-            "form_page.html",
-            {
-                "form": form,
-                "title": _("Record a dues payment"),
-                "subtitle": self.object,
-                "subtitle_url": self.object.get_absolute_url(),
-                "cancel_url": reverse("members:dues"),
-            },
-        )
-
-    def get(self, request, pk):
+    def get_initial(self):
         today = timezone.localdate()
-        return self.show(
-            DuesPaymentForm(initial={"paid_on": today, "first_month": today.strftime("%Y-%m")})
+        return {"paid_on": today, "first_month": today.strftime("%Y-%m")}
+
+    def get_cancel_url(self):
+        return reverse("members:dues")
+
+    def perform(self, data):
+        return services.dues_payment_record(
+            member=self.object, acting_user=self.request.user, **data
         )
 
-    def post(self, request, pk):
-        form = DuesPaymentForm(request.POST)
-        if form.is_valid():
-            try:
-                payment = services.dues_payment_record(
-                    member=self.object, acting_user=request.user, **form.cleaned_data
-                )
-            except services.MemberError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("The payment was recorded."))
-                return redirect("members:dues_receipt", payment.pk)
-        return self.show(form)
+    def get_success_url(self, payment):
+        return reverse("members:dues_receipt", args=[payment.pk])
 
 
 class DuesReceiptView(PortalPermissionMixin, View):
