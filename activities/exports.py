@@ -29,6 +29,7 @@ from activities.models import (
 from activities.services.points import points_standings
 from branches.models import Brand
 from core.exports import ExportRefused, PreparedExport, register_export
+from core.params import year_param
 from core.xlsx import Sheet, xlsx_response
 
 
@@ -300,12 +301,13 @@ def points_export(user, query: QueryDict) -> PreparedExport:
     """The points page as a workbook: per member the rank in the organization, points earned
     and exchanged in the year and the balance, filtered (?year=, ?organization=) and scoped as
     the page is."""
-    today = timezone.localdate()
-    year = int(query["year"]) if str(query.get("year", "")).isdigit() else today.year
+    year = year_param(query)
     form = ComplianceFilterForm(query or None, user=user, initial={"year": year})
-    if query.get("organization") and not form.is_valid():
+    valid = form.is_valid()
+    if query.get("organization") and not valid:
         raise ExportRefused(_("You may not export this organization."))
-    organization = form.cleaned_data.get("organization") if form.is_bound else None
+    # As the page: a filter that does not validate (a bad month, an unknown value) is ignored.
+    organization = form.cleaned_data.get("organization") if valid else None
     rows = points_standings(user, year=year, organization=organization)
 
     def lines():

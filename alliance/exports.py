@@ -14,17 +14,10 @@ from alliance import selectors
 from alliance.forms import NeedFilter, ResourceFilter
 from alliance.models import Claim
 from core.exports import PreparedExport, register_export
+from core.params import year_param
 from core.xlsx import Sheet
 
 CHUNK = 500
-
-
-def _year(query: QueryDict) -> int:
-    try:
-        year = int(query.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
 def _claims(user) -> Prefetch:
@@ -95,7 +88,7 @@ def _rows_total(user, queryset) -> int:
 )
 def coordination_export(user, query: QueryDict) -> PreparedExport:
     """The two lists of a year (`?year=`) with their claims, filtered as the boards."""
-    year = _year(query)
+    year = year_param(query, latest=2100)
     needs = NeedFilter(
         query, queryset=selectors.needs_for(user).filter(created_at__year=year)
     ).qs.order_by("created_at", "pk")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -13,6 +12,7 @@ from branches import selectors
 from branches.filters import OrganizationFilter
 from branches.models import FundEntry, FundKind, Organization
 from core.exports import ExportRefused, PreparedExport, register_export
+from core.params import year_param
 from core.xlsx import Sheet
 
 HEADERS = (
@@ -111,15 +111,6 @@ def organizations_export(user, query: QueryDict) -> PreparedExport:
 # --- The funds ledger (经费台账) ------------------------------------------------------------
 
 
-def _fund_year(query: QueryDict) -> int:
-    today = timezone.localdate()
-    try:
-        year = int(query.get("year", ""))
-    except ValueError:
-        return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
-
-
 def _fund_row(entry) -> list:
     kind_detail = (
         entry.get_source_display()
@@ -149,7 +140,7 @@ def _fund_row(entry) -> list:
 def fund_ledger_export(user, query: QueryDict) -> PreparedExport:
     """经费台账 of one organization (`organization`) or of every organization the user may see,
     for a year: one row per entry, amounts signed (+ received, − spent)."""
-    year = _fund_year(query)
+    year = year_param(query)
     organizations = selectors.organizations_for(user)
     organization = None
     if query.get("organization"):

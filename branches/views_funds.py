@@ -16,18 +16,10 @@ from django.views.generic import TemplateView, View
 from branches import funds, selectors
 from branches.forms_funds import AllocationForm, BudgetForm, ExpenseForm, ReverseForm
 from core.job_views import deliver_export
+from core.params import year_param
 from core.views import FormPageView, PortalPermissionMixin, add_service_error
 
 PAGE_SIZE = 30
-
-
-def _year(request) -> int:
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
 
 
 class _OrganizationFundsMixin:
@@ -45,7 +37,7 @@ class LedgerView(_OrganizationFundsMixin, PortalPermissionMixin, TemplateView):
     template_name = "branches/funds/ledger.html"
 
     def get_context_data(self, **kwargs):
-        organization, year = self.object, _year(self.request)
+        organization, year = self.object, year_param(self.request.GET)
         entries = funds.entries_of(organization, year=year)
         page = Paginator(entries, PAGE_SIZE).get_page(self.request.GET.get("page"))
         return super().get_context_data(
@@ -122,17 +114,17 @@ class BudgetView(_FundsFormView):
     success_message = _("The budget is saved.")
 
     def get_title(self) -> str:
-        return _("Budget for %(year)s") % {"year": _year(self.request)}
+        return _("Budget for %(year)s") % {"year": year_param(self.request.GET)}
 
     def get_initial(self):
-        budget = self.object.fund_budgets.filter(year=_year(self.request)).first()
+        budget = self.object.fund_budgets.filter(year=year_param(self.request.GET)).first()
         return {"amount": budget.amount} if budget else {}
 
     def record(self, data) -> None:
         funds.budget_set(
             organization=self.object,
             acting_user=self.request.user,
-            year=_year(self.request),
+            year=year_param(self.request.GET),
             amount=data["amount"],
         )
 
@@ -168,7 +160,7 @@ class OverviewView(PortalPermissionMixin, TemplateView):
     template_name = "branches/funds/overview.html"
 
     def get_context_data(self, **kwargs):
-        year = _year(self.request)
+        year = year_param(self.request.GET)
         rows = funds.funds_overview_for(self.request.user, year)
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
         return super().get_context_data(

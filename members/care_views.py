@@ -16,6 +16,7 @@ from django.views import View
 
 from branches.selectors import organizations_for
 from core.job_views import deliver_export
+from core.params import year_param
 from core.selectors import get_or_404
 from core.views import PortalPermissionMixin
 from members import services
@@ -182,10 +183,7 @@ class CareSummaryView(PortalPermissionMixin, View):
     permission_required = "members.view_care"
 
     def get(self, request):
-        try:
-            year = int(request.GET.get("year", timezone.localdate().year))
-        except ValueError:
-            year = timezone.localdate().year
+        year = year_param(request.GET)
         return render(
             request,
             "members/care/care_summary.html",
@@ -210,10 +208,7 @@ class DuesLedgerView(PortalPermissionMixin, View):
 
     def get(self, request):
         today = timezone.localdate()
-        try:
-            year = int(request.GET.get("year", today.year))
-        except ValueError:
-            year = today.year
+        year = year_param(request.GET)
         organization = _organization(request)
         members = ledger_members(request.user, organization=organization)
         page = Paginator(members, 50).get_page(request.GET.get("page"))

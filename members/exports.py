@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from branches.models import in_subtree
 from branches.selectors import organizations_for
 from core.exports import ExportRefused, PreparedExport, register_export
+from core.params import year_param
 from core.privacy import mask_id_number, mask_phone
 from core.xlsx import Sheet
 from members import selectors
@@ -197,8 +198,8 @@ def care_visits_export(user, query: QueryDict) -> PreparedExport:
     organization = _organization_from(user, query)
     if organization is not None:
         visits = visits.filter(in_subtree(organization, "organization"))
-    if str(query.get("year", "")).isdigit():
-        visits = visits.filter(visited_on__year=int(query["year"]))
+    if query.get("year"):
+        visits = visits.filter(visited_on__year=year_param(query))
     unmasked = query.get("unmasked") == "1" and user.has_perm("members.export_unmasked")
     kinds = dict(VisitKind.choices)
 
@@ -256,7 +257,7 @@ def dues_export(user, query: QueryDict) -> PreparedExport:
     months paid, the year's payments and arrears; bases and amounts masked unless asked
     (`unmasked=1`) and allowed."""
     today = timezone.localdate()
-    year = int(query["year"]) if str(query.get("year", "")).isdigit() else today.year
+    year = year_param(query)
     members = dues_selectors.ledger_members(user, organization=_organization_from(user, query))
     unmasked = query.get("unmasked") == "1" and user.has_perm("members.export_unmasked")
 
