@@ -285,6 +285,9 @@ class DuesReceiptView(PortalPermissionMixin, View):
         return render(request, "members/dues/receipt.html", {"payment": self.object})
 
 
+PREVIEW_LINES = 100
+
+
 class DuesRebaseView(PortalPermissionMixin, View):
     """The yearly rebasing in one step: preview (GET with the form filled), then confirm."""
 
@@ -307,7 +310,19 @@ class DuesRebaseView(PortalPermissionMixin, View):
                 )
             except services.MemberError as exc:
                 _add_errors(form, exc)
-        return render(request, "members/dues/rebase.html", {"form": form, "lines": lines})
+        # The preview lists the first PREVIEW_LINES members with the count of all: a city's
+        # roster on one page would be megabytes.
+        return render(
+            request,
+            "members/dues/rebase.html",
+            {
+                "form": form,
+                "lines": lines,
+                "shown": lines[:PREVIEW_LINES] if lines else lines,
+                "count": len(lines) if lines else 0,
+                "to_write": sum(1 for line in lines if not line.skipped) if lines else 0,
+            },
+        )
 
     def post(self, request):
         form = RebaseForm(request.POST)

@@ -253,3 +253,24 @@ def test_rebasing_is_the_bureaus(client, secretary_user, staff_user, member_a):
     response = client.post(reverse("members:dues_rebase"), {"from_year": year, "percent": "3"})
     assert response.status_code == 302
     assert DuesBase.objects.get(member=member_a, year=year + 1).monthly_base > 4321
+
+
+def test_the_rebase_preview_counts_every_member_and_lists_the_first_lines(
+    client, staff_user, member_a, monkeypatch
+):
+    """The preview names how many members and new bases, and lists only the first lines."""
+    from members import care_views
+
+    monkeypatch.setattr(care_views, "PREVIEW_LINES", 0)
+    year = datetime.date.today().year
+    client.force_login(staff_user)
+    page = client.get(
+        reverse("members:dues_rebase"), {"from_year": year, "percent": "3"}
+    ).content.decode()
+    assert "共 1 名党员，将写入 1 条新基数" in page
+    assert member_a.name not in page  # no line shown with PREVIEW_LINES = 0
+    monkeypatch.setattr(care_views, "PREVIEW_LINES", 100)
+    page = client.get(
+        reverse("members:dues_rebase"), {"from_year": year, "percent": "3"}
+    ).content.decode()
+    assert member_a.name in page
