@@ -16,10 +16,73 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.models import HistoricalRecords as SimpleHistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 HISTORY_LIMIT = 20
+
+
+# --- The author's name on every record ---------------------------------------------------------
+# A history row points at its author (`history_user`); the row also keeps the author's name as
+# it was, so that the row still says who if the account is ever gone (accounts are deactivated,
+# not deleted — the admin refuses deleting one — but a name survives a database surgery too).
+
+
+def author_name(user) -> str:
+    """The name a history row keeps for `user`: their full name, else their username."""
+    if user is None:
+        return ""
+    return (getattr(user, "full_name", "") or user.get_username())[:150]
+
+
+class HistoricalAuthorName(models.Model):
+    """Base of every historical model of the portal: the author's name beside the author."""
+
+    history_user_name = models.CharField(
+        gettext_lazy("author"), max_length=150, blank=True, default=""
+    )
+
+    class Meta:
+        abstract = True
+
+    def __init__(self, *args, **kwargs):
+        # simple_history builds every record with `history_user=<user>` as a keyword, whether
+        # one by one (post_save) or in bulk (bulk_history_create); rows read back from the
+        # database come positionally and are left alone.
+        user = kwargs.get("history_user")
+        if user is not None and not kwargs.get("history_user_name"):
+            kwargs["history_user_name"] = author_name(user)
+        super().__init__(*args, **kwargs)
+
+
+class HistoricalRecords(SimpleHistoricalRecords):
+    """The portal's `HistoricalRecords`: simple_history's, whose records also keep the author's
+    name (`history_user_name`). Every model with history uses this one."""
+
+    def __init__(self, *args, bases=(HistoricalAuthorName,), **kwargs):
+        super().__init__(*args, bases=bases, **kwargs)
+
+
+def backfill_author_names(apps, app_label: str) -> None:
+    """For a data migration: fill `history_user_name` of the app's existing history rows from
+    their authors (one UPDATE per historical table)."""
+    user_model = apps.get_model("core", "User")
+    author = user_model.objects.filter(pk=models.OuterRef("history_user_id"))
+    name = models.Case(
+        models.When(full_name="", then=models.F("username")), default=models.F("full_name")
+    )
+    for model in apps.get_app_config(app_label).get_models():
+        if not model.__name__.startswith("Historical"):
+            continue
+        if "history_user_name" not in {f.name for f in model._meta.get_fields()}:
+            continue
+        model._base_manager.filter(history_user__isnull=False, history_user_name="").update(
+            history_user_name=models.Subquery(
+                author.annotate(name=name).values("name")[:1], output_field=models.CharField()
+            )
+        )
 
 
 @dataclass
@@ -93,7 +156,7 @@ def change_history(obj, *, limit: int = HISTORY_LIMIT, exclude: tuple[str, ...] 
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                user=str(user) if user else _("System"),
+                user=str(user) if user else (record.history_user_name or _("System")),
                 kind=record.history_type,
                 changes=[
                     FieldChange(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -18,10 +19,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core import jobs
+from core import auth_otp, jobs
+from core.audit import access_log_record
 from core.exports import ExportRefused, prepare_export
-from core.models import Job
-from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
+from core.models import AccessLog, Job
+from core.uploads import open_stored
+from core.xlsx import XLSX_CONTENT_TYPE, as_download, xlsx_response
 
 PER_PAGE = 20
 
@@ -38,6 +41,18 @@ def deliver_export(
         prepared = prepare_export(name, user=request.user, query=query)
     except ExportRefused as exc:
         raise PermissionDenied(str(exc)) from exc
+    if prepared.unmasked and not auth_otp.recently_reauthenticated(request):
+        # Personal data in full: the password (and code) again unless given lately.
+        return redirect_to_login(request.get_full_path(), reverse("reauth"))
+    if prepared.unmasked:
+        # Personal data unmasked: in the access log too, with the address it was asked from
+        # (the export log records the file once it is written).
+        access_log_record(
+            user=request.user,
+            what=AccessLog.What.UNMASKED_EXPORT,
+            detail=f"{name}?{query.urlencode()}",
+            request=request,
+        )
     rows_total = prepared.rows_total()
     if rows_total <= settings.EXPORT_JOB_THRESHOLD:
         return xlsx_response(
@@ -133,15 +148,11 @@ class JobDownloadView(View):
         job = jobs.get_job_for(request.user, pk)
         if job.status != Job.Status.DONE or jobs.is_expired(job):
             raise Http404
-        try:
-            handle = job.file.storage.open(job.file.name, "rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=job.filename or f"{job.pk}.xlsx",
-            content_type=XLSX_CONTENT_TYPE,
+        handle = open_stored(job.file, what=f"job {job.pk}")
+        return as_download(
+            FileResponse(handle, content_type=XLSX_CONTENT_TYPE),
+            job.filename or f"{job.pk}.xlsx",
+            stem=job.export,
         )
 
 

@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.history import HistoricalRecords
+
 SYSTEM_USERNAME = "system"
 
 
@@ -53,6 +55,10 @@ class User(AbstractUser):
     notify_by_email = models.BooleanField(_("notify me by email"), default=True)
     notify_by_sms = models.BooleanField(_("notify me by text message"), default=False)
 
+    # Role, organization, community and deactivation are in the history; the password hash and
+    # each sign-in are not (a save of nothing else writes no record: see save()).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
     class Meta:
         db_table = "alliance_user"
         verbose_name = _("user")
@@ -60,6 +66,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+            # Signing in (update_last_login) or a password rehash: no history record.
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
 
     @property
     def is_system(self) -> bool:
@@ -113,6 +130,44 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.export} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccessLog(models.Model):
+    """Who saw whose personal data, when and from where: a member's page opened, an unmasked
+    export downloaded. Append-only (the admin shows it read-only; on PostgreSQL a trigger
+    refuses UPDATE and DELETE). The object is named generically (model label + id + its name
+    then) so that the ground floor knows no app above it."""
+
+    class What(models.TextChoices):
+        MEMBER_PAGE = "member_page", _("Member page")
+        UNMASKED_EXPORT = "unmasked_export", _("Unmasked export")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    what = models.CharField(_("what was seen"), max_length=30, choices=What.choices)
+    # The model's label ("members.member"): a string, so that writing an entry is one INSERT.
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_access_object_type"),
+            models.Index(fields=["user", "-created_at"], name="core_access_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_what_display()} {self.object_repr} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Job(models.Model):

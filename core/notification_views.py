@@ -16,6 +16,7 @@ from django.views.generic import ListView, View
 
 from core import notifications
 from core.errors import ServiceError
+from core.profile import profile_sections
 from core.selectors import get_or_404
 from core.services import user_update_contact_preferences
 from core.views import ActionView, FormPageView, PortalPermissionMixin, add_service_error
@@ -127,9 +128,13 @@ class ProfileView(FormPageView):
     form_class = ProfileForm
     title = gettext_lazy("My settings")
     submit_label = gettext_lazy("Save")
+    template_name = "core/profile.html"
 
     def get_subtitle(self):
         return _("Every notification is in your inbox; choose where copies are also sent.")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(profile_sections=profile_sections(self.request), **kwargs)
 
     def get_initial(self):
         user = self.request.user

@@ -66,6 +66,7 @@ def secretary_of_organization(user, organization) -> bool:
 
 
 rules.add_perm("core.view_exportlog", is_bureau_staff)
+rules.add_perm("core.view_audit", is_bureau_staff)  # the audit log page (core.audit_views)
 # Everyone signed in has an inbox and a profile of their own (only their own: views read them
 # through core.notifications.inbox_for(user) and request.user).
 rules.add_perm("core.view_notification", is_signed_in)

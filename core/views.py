@@ -63,7 +63,10 @@ class PortalPermissionMixin(PermissionRequiredMixin):
     """
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method.lower() not in self.http_method_names:
+        # A method the view has no handler for (a POST to a read-only page or an export) is
+        # refused here too, whoever asks: not after a lookup that could answer 403 or 404.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
             return self.http_method_not_allowed(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
