@@ -32,6 +32,8 @@ seed: migrate
 # The job worker (large exports, the daily schedule) runs beside the development server and
 # is stopped when the server exits.
 run: seed
+	@echo "Open http://127.0.0.1:8000/ and sign in with a demo account above (no second factor"
+	@echo "for the demo accounts on this DEBUG machine; real bureau staff accounts enrol one)."
 	@$(BIN)/python manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

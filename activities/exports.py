@@ -30,7 +30,7 @@ from activities.services.points import points_standings
 from branches.models import Brand
 from core.exports import ExportRefused, PreparedExport, register_export
 from core.params import year_param
-from core.xlsx import Sheet, xlsx_response
+from core.xlsx import Sheet, download_name, xlsx_response
 
 
 def attendance_count(**filters):
@@ -61,6 +61,20 @@ def activity_filterset(user, query: QueryDict, *, counts: bool = False) -> Activ
         queryset=qs.order_by("-start", "-pk"),
         request=SimpleNamespace(user=user, GET=query),
     )
+
+
+def _filter_year(filterset) -> int | None:
+    """The year the filter asks for, if any (the download's name says it)."""
+    form = getattr(filterset, "form", None)
+    if form is not None and form.is_valid():
+        return form.cleaned_data.get("year") or None
+    return None
+
+
+def _when(filterset) -> dict:
+    """The download name's "when": the filter's year, else the day of the export."""
+    year = _filter_year(filterset)
+    return {"year": year} if year else {"day": timezone.localdate()}
 
 
 def _caption(title: str, filterset) -> str:
@@ -102,7 +116,7 @@ def _co_hosts_of(activity_ids: list[int]) -> dict[int, str]:
     activities have co-hosts; the lead host is the activity's organization)."""
     co_hosts: dict[int, list[str]] = {}
     links = (
-        ActivityHost.objects.filter(activity_id__in=activity_ids, is_lead=False)
+        ActivityHost.objects.filter(activity_id__in=activity_ids, is_lead=False, state="accepted")
         .order_by("activity_id", "organization__path")
         .values_list("activity_id", "organization__name")
     )
@@ -202,21 +216,23 @@ def ledger_sheet(filterset) -> Sheet:
 def ledger_export(user, query: QueryDict) -> PreparedExport:
     filterset = activity_filterset(user, query)
     return PreparedExport(
-        filename="activity-ledger.xlsx",
+        filename=download_name(_("Activity ledger"), **_when(filterset)),
         sheets=lambda: [ledger_sheet(filterset)],
         rows_total=filterset.qs.order_by().count,
         query=query,
     )
 
 
-def _attendance_of(activities):
-    return Attendance.objects.filter(activity__in=activities.values("pk"))
+def _attendance_of(activities, user):
+    """The attendance records of `activities` that `user` may read: a liaison's and a
+    secretary's only of the people in their scope (selectors.attendance_for)."""
+    return selectors.attendance_for(user, activities)
 
 
-def attendance_sheet(activities, *, filename_hint: str = "") -> Sheet:
-    """One row per attendance record of the given activities."""
+def attendance_sheet(activities, *, user, filename_hint: str = "") -> Sheet:
+    """One row per attendance record of the given activities (the people `user` may read)."""
     qs = (
-        _attendance_of(activities)
+        _attendance_of(activities, user)
         .order_by("activity__start", "activity_id", "member__name")
         .values_list(
             "activity__start",
@@ -270,20 +286,21 @@ def attendance_sheet(activities, *, filename_hint: str = "") -> Sheet:
 )
 def attendance_export(user, query: QueryDict) -> PreparedExport:
     """The attendance of every activity of the filtered list."""
-    activities = activity_filterset(user, query).qs
+    filterset = activity_filterset(user, query)
+    activities = filterset.qs
     return PreparedExport(
-        filename="attendance.xlsx",
-        sheets=lambda: [attendance_sheet(activities)],
-        rows_total=_attendance_of(activities).count,
+        filename=download_name(_("Attendance sheet"), **_when(filterset)),
+        sheets=lambda: [attendance_sheet(activities, user=user)],
+        rows_total=_attendance_of(activities, user).count,
         query=query,
     )
 
 
 def attendance_sheets(request, activities, *, filename_hint: str = ""):
     """One activity's attendance sheet (small: downloads at once)."""
-    sheet = attendance_sheet(activities, filename_hint=filename_hint)
+    sheet = attendance_sheet(activities, user=request.user, filename_hint=filename_hint)
     return xlsx_response(
-        "attendance.xlsx",
+        download_name(_("Attendance sheet"), detail=filename_hint, day=timezone.localdate()),
         sheet,
         user=request.user,
         export="activities.attendance",
@@ -342,7 +359,7 @@ def points_export(user, query: QueryDict) -> PreparedExport:
         ]
 
     return PreparedExport(
-        filename=f"volunteer-points-{year}.xlsx",
+        filename=download_name(_("Volunteer points"), year=year),
         sheets=sheets,
         rows_total=lambda: rows.order_by().values("member_id").distinct().count(),
         query=query,

@@ -9,10 +9,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from branches.models import Brand
 from branches.models import Kind as OrganizationKind
+from core.history import HistoricalRecords
 
 
 class ActivityType(models.TextChoices):
@@ -148,8 +148,21 @@ class Activity(models.Model):
             raise ValidationError({"end": _("The end must not be before the start.")})
 
 
+class HostState(models.TextChoices):
+    """A co-host is asked (requested) and answers; only accepted hosts count anywhere."""
+
+    REQUESTED = "requested", _("Awaiting an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
 class ActivityHost(models.Model):
-    """One hosting organization of an activity; exactly one of them is the lead."""
+    """One hosting organization of an activity; exactly one of them is the lead.
+
+    Naming another organization as co-host is a request (`state` requested) that its
+    secretary or bureau staff accept or decline; until accepted its members are neither
+    listed nor marked on the attendance page and its figures do not count the activity.
+    """
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="host_links")
     organization = models.ForeignKey(
@@ -159,6 +172,28 @@ class ActivityHost(models.Model):
         related_name="activity_host_links",
     )
     is_lead = models.BooleanField(_("lead"), default=False)
+    # The lead (and every row written before co-hosting became a request) is accepted.
+    state = models.CharField(
+        _("co-hosting"), max_length=10, choices=HostState.choices, default=HostState.ACCEPTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hosting organization")
@@ -169,7 +204,11 @@ class ActivityHost(models.Model):
             models.UniqueConstraint(
                 fields=["activity"], condition=Q(is_lead=True), name="activity_one_lead"
             ),
+            models.CheckConstraint(
+                condition=Q(is_lead=False) | Q(state="accepted"), name="activity_lead_accepted"
+            ),
         ]
+        indexes = [models.Index(fields=["organization", "state"])]
 
     def __str__(self) -> str:
         return f"{self.activity} · {self.organization}"
@@ -218,6 +257,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("attachment")
@@ -311,6 +352,8 @@ class VolunteerHours(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("volunteer hours")
         verbose_name_plural = _("volunteer hours")
@@ -394,6 +437,8 @@ class TrainingSession(models.Model):
     activity = models.OneToOneField(
         Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="training"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("training session")

@@ -13,10 +13,28 @@ from core.permissions import (
 
 
 def activity_hosted_in_scope(user, activity) -> bool:
-    """One of the activity's hosts (lead or co-host) is the user's organization or below it."""
+    """One of the activity's hosts (the lead or a co-host that accepted) is the user's
+    organization or below it. An organization only asked to co-host changes nothing."""
     if activity is None or not getattr(user, "is_secretary", False):
         return False
-    return any(organization_in_scope(user, link.organization) for link in activity.host_links.all())
+    return any(
+        link.state == "accepted" and organization_in_scope(user, link.organization)
+        for link in activity.host_links.all()
+    )
+
+
+def cohost_request_answerable(user, link) -> bool:
+    """The user is a secretary of the organization asked to co-host (or above it)."""
+    return bool(
+        link is not None
+        and getattr(user, "is_secretary", False)
+        and organization_in_scope(user, link.organization)
+    )
+
+
+@rules.predicate
+def secretary_of_asked_organization(user, link) -> bool:
+    return cohost_request_answerable(user, link)
 
 
 @rules.predicate
@@ -49,6 +67,11 @@ rules.add_perm(
     (is_bureau_staff | secretary_of_a_host) & activity_not_cancelled,
 )
 rules.add_perm("activities.log_meeting", is_bureau_staff | is_secretary)
+# Co-hosting requests: the list for staff and secretaries, an answer by the asked one.
+rules.add_perm("activities.view_cohost_requests", is_bureau_staff | is_secretary)
+rules.add_perm(
+    "activities.answer_cohost_request", is_bureau_staff | secretary_of_asked_organization
+)
 rules.add_perm("activities.view_compliance", is_signed_in)
 rules.add_perm("activities.change_requiredfrequency", is_bureau_staff)
 rules.add_perm("activities.view_training", is_signed_in)

@@ -7,16 +7,21 @@ from __future__ import annotations
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities import selectors
+from activities.models import ActivityStatus, HostState
 from branches.selectors import secretaries_of
 from core.actors import system_actor
 from core.reminders import Reminder, month_key, register
 
 MEETINGS_DUE = "meetings-due"
 MEETINGS_OVERDUE = "meetings-overdue"
+COHOSTS_PENDING = "cohost-requests-pending"
+# A co-hosting request unanswered this long is reminded of, once a week.
+COHOST_PATIENCE = datetime.timedelta(days=3)
 
 
 def _held_line(type_label: str, period_label: str, held: int, required: int) -> str:
@@ -94,6 +99,44 @@ def meetings_overdue(today: datetime.date) -> list[Reminder]:
     ]
 
 
+def cohost_requests_pending(today: datetime.date) -> list[Reminder]:
+    """Per asked organization, the co-hosting requests left unanswered for three days or more
+    (of activities not cancelled); one reminder per organization and ISO week (2 queries)."""
+    since = datetime.datetime.combine(today - COHOST_PATIENCE, datetime.time.max)
+    pending: dict[int, list] = {}
+    for link in (
+        selectors.cohost_requests_for(system_actor())
+        .filter(state=HostState.REQUESTED, requested_at__lte=timezone.make_aware(since))
+        .exclude(activity__status=ActivityStatus.CANCELLED)
+    ):
+        pending.setdefault(link.organization_id, []).append(link)
+    if not pending:
+        return []
+    organizations = {links[0].organization_id: links[0].organization for links in pending.values()}
+    secretaries = secretaries_of(organizations.values())
+    year, week, _day = today.isocalendar()
+    return [
+        Reminder(
+            recipients=secretaries[org_id],
+            kind=COHOSTS_PENDING,
+            key=f"{COHOSTS_PENDING}:{org_id}:{year}-W{week:02d}",
+            title=_("%(organization)s: %(count)s co-hosting requests await your answer")
+            % {"organization": organizations[org_id], "count": len(links)},
+            body="\n".join(
+                f"{link.activity.organization}：{link.activity}（{timezone.localdate(link.activity.start):%Y-%m-%d}）"
+                for link in links
+            ),
+            url=reverse("activities:cohost_requests"),
+        )
+        for org_id, links in pending.items()
+    ]
+
+
 def register_reminders() -> None:
     register(MEETINGS_DUE, gettext_lazy("Organizational life due this month"), meetings_due)
     register(MEETINGS_OVERDUE, gettext_lazy("Organizational life overdue"), meetings_overdue)
+    register(
+        COHOSTS_PENDING,
+        gettext_lazy("Co-hosting requests awaiting an answer"),
+        cohost_requests_pending,
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -25,6 +25,7 @@ from activities.models import (
     AttendanceStatus,
     Contest,
     ContestEntry,
+    HostState,
     Period,
     RequiredFrequency,
     TrainingSession,
@@ -32,19 +33,27 @@ from activities.models import (
 )
 from branches.models import Organization, Status, in_subtree, visible_q
 from core.models import User
+from core.permissions import is_bureau_staff, organization_in_scope
 from core.selectors import get_or_404
+from members.models import Member, MemberStatus
+from members.selectors import members_for
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
 # --- Activities ------------------------------------------------------------------------------
 
 
-def hosted_in_subtree(organization: Organization) -> Q:
-    """Activities that `organization` or an organization below it hosts (lead or co-host)."""
+ACCEPTED = HostState.ACCEPTED
+
+
+def hosted_in_subtree(organization: Organization, *, asked: bool = False) -> Q:
+    """Activities that `organization` or an organization below it hosts (lead or accepted
+    co-host); with `asked`, also those it is asked to co-host and has not answered yet."""
+    states = [ACCEPTED, HostState.REQUESTED] if asked else [ACCEPTED]
     return Q(
-        pk__in=ActivityHost.objects.filter(in_subtree(organization, "organization")).values(
-            "activity_id"
-        )
+        pk__in=ActivityHost.objects.filter(
+            in_subtree(organization, "organization"), state__in=states
+        ).values("activity_id")
     )
 
 
@@ -67,7 +76,8 @@ def _readable_by(user: AnyUser | None) -> Q:
     Organization.objects.visible_to): staff, supervisors, liaisons and viewers all; a secretary
     what their subtree hosts or co-hosts; anyone else (no role, inactive, anonymous) none."""
     if user is not None and user.is_authenticated and user.is_active and user.is_secretary:
-        return hosted_in_subtree(user.organization)  # hosted or co-hosted, not only led
+        # hosted or co-hosted, not only led; asked to co-host: readable to answer the request
+        return hosted_in_subtree(user.organization, asked=True)
     return visible_q(user, "organization")
 
 
@@ -91,6 +101,107 @@ def get_attachment_for(user: AnyUser, pk) -> Attachment:
     return get_object_or_404(
         Attachment.objects.filter(activity__in=activities_for(user).values("pk")), pk=pk
     )
+
+
+# --- Co-hosting requests and who may be marked -------------------------------------------------
+
+
+def cohost_requests_for(user: AnyUser | None) -> QuerySet[ActivityHost]:
+    """Co-hosting requests the user answers: bureau staff every one, a secretary those made
+    to an organization of their subtree; anyone else none. Unanswered first, then newest."""
+    qs = ActivityHost.objects.filter(is_lead=False, requested_at__isnull=False).select_related(
+        "activity", "activity__organization", "organization", "requested_by"
+    )
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if is_bureau_staff(user):  # the system actor too (reminders)
+        pass
+    elif user.is_active and user.is_secretary:
+        qs = qs.filter(in_subtree(user.organization, "organization"))
+    else:
+        return qs.none()
+    return qs.order_by(
+        # requested (0) before the answered ones (1)
+        _requested_first(),
+        "-requested_at",
+        "-pk",
+    )
+
+
+def _requested_first():
+    return Case(
+        When(state=HostState.REQUESTED, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    ).asc()
+
+
+def get_cohost_request_for(user: AnyUser, pk) -> ActivityHost:
+    """A co-hosting request the user answers; any other is a 404."""
+    return get_or_404(cohost_requests_for(user), pk, _("No such co-hosting request."))
+
+
+def pending_cohost_request_count(user: AnyUser) -> int:
+    return cohost_requests_for(user).filter(state=HostState.REQUESTED).count()
+
+
+def accepted_host_ids(activity: Activity) -> list[int]:
+    return list(
+        activity.host_links.filter(state=ACCEPTED).values_list("organization_id", flat=True)
+    )
+
+
+def expected_participants(activity: Activity) -> QuerySet[Member]:
+    """Members whose organization relation (or three-affinity participation) is an accepted
+    host: an organization asked to co-host that has not accepted brings nobody."""
+    host_ids = accepted_host_ids(activity)
+    return (
+        Member.objects.filter(status=MemberStatus.NORMAL)
+        .filter(
+            Q(organization_id__in=host_ids)
+            | Q(
+                participations__organization_id__in=host_ids,
+                participations__left_on__isnull=True,
+            )
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def attendance_candidates(activity: Activity, user: AnyUser) -> QuerySet[Member]:
+    """The members `user` may list and mark on the activity's attendance page (and in the
+    meeting log): the accepted hosts' expected participants; bureau staff and the lead's
+    secretary all of them, a co-host's secretary only the members of their own subtree."""
+    members = expected_participants(activity)
+    if is_bureau_staff(user):
+        return members
+    if not getattr(user, "is_secretary", False):
+        return members.none()
+    if organization_in_scope(user, activity.organization):
+        return members
+    return members.filter(in_subtree(user.organization, "organization"))
+
+
+def _scoped_to_members(user: AnyUser) -> bool:
+    """Whether the people `user` reads are limited to members_for(user): a secretary's and a
+    liaison's are; staff, supervisors and viewers read every member."""
+    return bool(getattr(user, "is_secretary", False) or getattr(user, "is_liaison", False))
+
+
+def attendance_for(user: AnyUser, activities: QuerySet[Activity] | None = None):
+    """Attendance records the user may read (of `activities`, else of every activity they
+    read): a secretary's and a liaison's list only the people in their scope (members_for),
+    and a secretary also those of the activities their subtree leads (the accepted co-hosts'
+    members they marked)."""
+    readable = activities if activities is not None else activities_for(user)
+    qs = Attendance.objects.filter(activity__in=readable.values("pk"))
+    if not _scoped_to_members(user):
+        return qs
+    people = Q(member__in=members_for(user).values("pk"))
+    if user.is_secretary:
+        people |= in_subtree(user.organization, "activity__organization")
+    return qs.filter(people)
 
 
 # --- Local periods (Asia/Shanghai) -------------------------------------------------------------
@@ -223,6 +334,7 @@ def _held_by_month(
     """
     first, last = local_range(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     qs = ActivityHost.objects.filter(
+        state=ACCEPTED,
         activity__status=ActivityStatus.HELD,
         activity__type__in=types,
         activity__start__gte=first,
@@ -426,6 +538,7 @@ def meetings_held(organization: Organization, year: int, type: str) -> int:
     first, last = local_range(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     return Activity.objects.filter(
         host_links__organization=organization,
+        host_links__state=ACCEPTED,
         type=type,
         status=ActivityStatus.HELD,
         start__gte=first,
@@ -440,7 +553,7 @@ def joint_activity_count(*, year: int, organization: Organization | None = None)
         is_joint=True, status=ActivityStatus.HELD, start__gte=first, start__lt=last
     )
     if organization is not None:
-        qs = qs.filter(host_links__organization=organization)
+        qs = qs.filter(host_links__organization=organization, host_links__state=ACCEPTED)
     return qs.count()
 
 
@@ -518,6 +631,15 @@ def training_sessions_for(user: User) -> QuerySet[TrainingSession]:
     )
 
 
+def trainees_for(user: User, session: TrainingSession) -> QuerySet[Member]:
+    """The session's trainees the user may see: a secretary's and a liaison's only the people
+    in their scope (members_for)."""
+    trainees = session.trainees.select_related("organization")
+    if _scoped_to_members(user):
+        trainees = trainees.filter(pk__in=members_for(user).values("pk"))
+    return trainees.order_by("organization__path", "name")
+
+
 def get_training_for(user: User, pk) -> TrainingSession:
     """A training session as the list scopes it; another organization's is a 404."""
     return get_object_or_404(training_sessions_for(user), pk=pk)
@@ -540,6 +662,10 @@ def volunteer_hours_for(
     lines = VolunteerHours.objects.filter(date__year=year)
     if user.is_secretary:
         lines = lines.filter(in_subtree(user.organization, "member__organization"))
+    elif _scoped_to_members(user):  # a liaison: the people of their community only
+        lines = lines.filter(member__in=members_for(user).values("pk"))
+    elif not (user.is_authenticated and user.is_active):
+        return lines.none()
     if organization is not None:
         lines = lines.filter(in_subtree(organization, "member__organization"))
     return lines

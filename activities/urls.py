@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from activities.views import compliance, meetings, points, signin, training, volunteering
+from activities.views import cohosts, compliance, meetings, points, signin, training, volunteering
 
 app_name = "activities"
 urlpatterns = [
@@ -22,6 +22,13 @@ urlpatterns = [
         "export/attendance.xlsx",
         meetings.AttendanceExportView.as_view(),
         name="export_attendance",
+    ),
+    path("cohosts/", cohosts.CohostRequestListView.as_view(), name="cohost_requests"),
+    path("cohosts/search/", cohosts.CohostSearchView.as_view(), name="cohost_search"),
+    path(
+        "cohosts/<int:pk>/<str:answer>/",
+        cohosts.CohostAnswerView.as_view(),
+        name="cohost_answer",
     ),
     path("<int:pk>/", meetings.ActivityDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", meetings.ActivityUpdateView.as_view(), name="update"),

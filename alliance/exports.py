@@ -15,7 +15,7 @@ from alliance.forms import NeedFilter, ResourceFilter
 from alliance.models import Claim
 from core.exports import PreparedExport, register_export
 from core.params import year_param
-from core.xlsx import Sheet
+from core.xlsx import Sheet, download_name
 
 CHUNK = 500
 
@@ -96,7 +96,7 @@ def coordination_export(user, query: QueryDict) -> PreparedExport:
         query, queryset=selectors.resources_for(user).filter(created_at__year=year)
     ).qs.order_by("created_at", "pk")
     return PreparedExport(
-        filename="coordination.xlsx",
+        filename=download_name(_("Needs and resources with their claims"), year=year),
         sheets=lambda: coordination_sheets(user, year, needs, resources),
         rows_total=lambda: _rows_total(user, needs) + _rows_total(user, resources),
         query=query,

@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.forms import SearchMultipleChoiceField, SearchRowsInput
+from activities.selectors import organizations_for
 from alliance.models import (
     AllianceMembership,
     AnnualTarget,
@@ -17,14 +19,16 @@ from alliance.models import (
     CoordinationCategory,
     DisputeKind,
     DocumentCategory,
+    MediationStudio,
     NeedState,
     ResourceState,
     validate_no_id_number,
 )
 from alliance.permissions import community_organization_of
+from alliance.selectors import mediators_for
 from branches.models import Community, Kind, Organization, Status
-from members.models import Member, MemberStatus, Skill
-from members.selectors import members_for
+from core.widgets import SearchChoiceField
+from members.models import Member, Skill
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,9 +64,10 @@ class ResourceFilter(django_filters.FilterSet):
 
 
 class NeedForm(forms.Form):
-    organization = forms.ModelChoiceField(
+    organization = SearchChoiceField(
         label=_("Community party organization"),
         queryset=Organization.objects.none(),
+        search_url="branches:search",
         help_text=_("The community party organization that asks."),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -100,8 +105,10 @@ class NeedForm(forms.Form):
 
 
 class ResourceForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        label=_("Offering organization"), queryset=Organization.objects.none()
+    organization = SearchChoiceField(
+        label=_("Offering organization"),
+        queryset=Organization.objects.none(),
+        search_url="branches:search",
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
@@ -143,8 +150,10 @@ def _own_organizations(user):
 
 
 class NeedClaimForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        label=_("Claiming organization"), queryset=Organization.objects.none()
+    organization = SearchChoiceField(
+        label=_("Claiming organization"),
+        queryset=Organization.objects.none(),
+        search_url="branches:search",
     )
     people = forms.IntegerField(label=_("People you can send"), min_value=1, initial=1)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -168,19 +177,49 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("Reason for declining"), max_length=200, required=False)
 
 
+class StudioForm(forms.ModelForm):
+    """A mediation studio, set up and kept by bureau staff; the host organization is a search
+    field (core.widgets), never a list of every organization."""
+
+    host_organization = SearchChoiceField(
+        label=_("host organization"),
+        queryset=Organization.objects.none(),
+        search_url="branches:search",
+        help_text=_("Type part of the name, its pinyin initials or its number."),
+    )
+
+    class Meta:
+        model = MediationStudio
+        fields = ["name", "community", "host_organization", "address", "is_active"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host_organization"].queryset = organizations_for(user)
+        self.fields["community"].queryset = Community.objects.select_related("district").order_by(
+            "district__position", "name"
+        )
+        self.fields["community"].empty_label = _("Choose the community")
+        if not self.instance.pk:
+            del self.fields["is_active"]
+
+    def _post_clean(self):
+        # The services validate (studio_create / studio_update) and name the problem.
+        pass
+
+
 class RotaShiftForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Mediator"), queryset=None)
+    # Only members with the mediation or law skill, found by search (alliance:mediator_search).
+    member = SearchChoiceField(
+        label=_("Mediator"),
+        queryset=Member.objects.none(),
+        search_url="alliance:mediator_search",
+        help_text=_("Members with the mediation or law skill: type part of the name."),
+    )
     date = forms.DateField(label=_("Date"), widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-
-        self.fields["member"].queryset = (
-            members_for(user)
-            .filter(status=MemberStatus.NORMAL)
-            .select_related("organization")
-            .order_by("name")
-        )
+        self.fields["member"].queryset = mediators_for(user)
 
 
 class MediationCaseForm(forms.Form):
@@ -199,8 +238,13 @@ class MediationCaseForm(forms.Form):
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseOutcome.choices)
     follow_up_on = forms.DateField(label=_("Follow up on"), widget=DATE, required=False)
-    mediators = forms.ModelMultipleChoiceField(
-        label=_("Mediators"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    mediators = SearchMultipleChoiceField(
+        label=_("Mediators"),
+        queryset=Member.objects.none(),
+        required=False,
+        search_url="alliance:mediator_search",
+        widget=SearchRowsInput("alliance:mediator_search", item_label=_("Mediator")),
+        help_text=_("Those on this studio's rota."),
     )
 
     def __init__(self, *args, studio, **kwargs):
@@ -215,6 +259,13 @@ class MediationCaseForm(forms.Form):
 
 
 class AllianceJoinForm(forms.ModelForm):
+    organization = SearchChoiceField(
+        label=_("organization"),
+        queryset=Organization.objects.none(),
+        search_url="branches:search",
+        help_text=_("An active organization not yet in the alliance: type part of its name."),
+    )
+
     class Meta:
         model = AllianceMembership
         fields = ["organization", "joined_on", "hub", "role"]
@@ -276,11 +327,13 @@ class DocumentForm(forms.Form):
     to_all = forms.BooleanField(
         label=_("Address it to all organizations"), required=False, initial=True
     )
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = SearchMultipleChoiceField(
         label=_("Or address it to these organizations (with everything below them)"),
         queryset=Organization.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        search_url="branches:search",
+        widget=SearchRowsInput("branches:search", item_label=_("Organization")),
+        help_text=_("Type part of a name; save to get more boxes."),
     )
     reply_required = forms.BooleanField(label=_("A reply is required"), required=False)
     reply_by = forms.DateField(label=_("Reply by"), widget=DATE, required=False)

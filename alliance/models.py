@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from core.history import HistoricalRecords
 
 # --- Community coordination (双清单、双认领) and the mediation studio (调解工作室) ---------------
 # Workflows live in alliance/services/ (coordination, mediation); reads in alliance/selectors.py.

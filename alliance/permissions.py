@@ -128,6 +128,8 @@ rules.add_perm("alliance.suggest_members", is_bureau_staff | is_secretary | is_l
 rules.add_perm("alliance.view_mediationstudio", is_signed_in)
 rules.add_perm("alliance.view_mediationcase", is_bureau_staff | keeps_studio)
 rules.add_perm("alliance.change_mediationstudio", is_bureau_staff | keeps_studio)
+# Setting up a studio (its name, community, host, address, in service) is the bureau's.
+rules.add_perm("alliance.add_mediationstudio", is_bureau_staff)
 rules.add_perm("alliance.view_community", is_signed_in)
 rules.add_perm("alliance.export_coordination", is_signed_in)
 

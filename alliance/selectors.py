@@ -24,9 +24,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityHost, ActivityStatus
+from activities.models import Activity, ActivityHost, ActivityStatus, HostState
 from activities.selectors import participation_rate
 from alliance.models import (
+    MEDIATOR_SKILLS,
     AllianceMembership,
     AnnualTarget,
     CaseOutcome,
@@ -52,7 +53,7 @@ from branches.selectors import alliance_organizations, in_alliance_q
 from core.models import Role, User
 from core.permissions import is_bureau_staff, organization_in_scope
 from core.selectors import get_or_404
-from members.models import Health, MemberStatus
+from members.models import Health, MemberStatus, Skill
 from members.selectors import members_for
 from venues.models import Venue
 
@@ -377,9 +378,9 @@ def community_overview(user, community: Community, *, year: int | None = None) -
         Activity.objects.filter(
             status=ActivityStatus.HELD,
             start__year=year,
-            pk__in=ActivityHost.objects.filter(organization_id__in=local_org_ids).values(
-                "activity_id"
-            ),
+            pk__in=ActivityHost.objects.filter(
+                organization_id__in=local_org_ids, state=HostState.ACCEPTED
+            ).values("activity_id"),
         )
         .select_related("organization")
         .order_by("-start")
@@ -714,3 +715,34 @@ def get_document_reply_for(user, pk) -> DocumentReply:
     if not (user.is_bureau_staff or user.is_viewer or user.is_supervisor):
         replies = replies.filter(organization_id=user.organization_id or 0)
     return get_or_404(replies, pk)
+
+
+# --- Mediators (the rota and case pickers) ---------------------------------------------------
+
+
+def mediators_for(user):
+    """Members the user may read who may sit on a mediation rota: in good standing, with the
+    mediation or law skill (alliance.models.MEDIATOR_SKILLS)."""
+    skilled = Skill.objects.filter(members=OuterRef("pk"), name__in=MEDIATOR_SKILLS)
+    return (
+        members_for(user)
+        .filter(Exists(skilled), status=MemberStatus.NORMAL)
+        .select_related("organization")
+        .order_by("name", "pk")
+    )
+
+
+def search_mediators(user, query: str, limit: int = 20) -> list:
+    """Search-as-you-type among `mediators_for(user)`: pinyin initials, part of the name or
+    the number (members.selectors.search_members' rules)."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    found = mediators_for(user).only("pk", "name", "organization__name")
+    if query.isascii() and query.isalpha():
+        found = found.filter(name_initials__startswith=query.lower())
+    elif query.lstrip("#").isdigit():
+        found = found.filter(pk=int(query.lstrip("#")))
+    else:
+        found = found.filter(name__icontains=query)
+    return list(found[:limit])

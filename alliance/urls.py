@@ -45,6 +45,13 @@ urlpatterns = [
     ),
     path("studios/", mediation.StudioListView.as_view(), name="studio_list"),
     path("studios/<int:pk>/", mediation.StudioDetailView.as_view(), name="studio_detail"),
+    path("studios/new/", mediation.StudioCreateView.as_view(), name="studio_create"),
+    path("studios/<int:pk>/edit/", mediation.StudioEditView.as_view(), name="studio_edit"),
+    path(
+        "studios/mediators/search/",
+        mediation.MediatorSearchView.as_view(),
+        name="mediator_search",
+    ),
     path(
         "studios/<int:pk>/shifts/new/", mediation.RotaShiftAddView.as_view(), name="rota_shift_add"
     ),

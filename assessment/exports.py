@@ -44,7 +44,7 @@ from assessment.services.rubrics import default_bands
 from branches.models import Category
 from core.exports import ExportRefused, PreparedExport, register_export
 from core.services import export_log_record
-from core.xlsx import XLSX_CONTENT_TYPE, Sheet, build_workbook
+from core.xlsx import XLSX_CONTENT_TYPE, Sheet, as_download, build_workbook, download_name
 
 
 def _rubric_rows(rubric: Rubric | None):
@@ -223,13 +223,13 @@ def _rubric_workbook_response(filename: str, rubric: Rubric | None, *, user, exp
         _with_drop_downs(plain, spool)
     spool.seek(0)
     export_log_record(user=user, export=export, query=query, rows=rows)
-    return FileResponse(
-        spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
-    )
+    return as_download(FileResponse(spool, content_type=XLSX_CONTENT_TYPE), filename, stem=export)
 
 
 def rubric_download(rubric: Rubric, *, user):
-    filename = f"rubric-{rubric.year}-{rubric.category}.xlsx"
+    filename = download_name(
+        _("Assessment rubric"), detail=rubric.get_category_display(), year=rubric.year
+    )
     return _rubric_workbook_response(
         filename, rubric, user=user, export="assessment.rubric", query={"rubric": rubric.pk}
     )
@@ -237,7 +237,11 @@ def rubric_download(rubric: Rubric, *, user):
 
 def rubric_template_download(*, user):
     return _rubric_workbook_response(
-        "rubric-template.xlsx", None, user=user, export="assessment.rubric_template", query={}
+        download_name(_("Assessment rubric template")),
+        None,
+        user=user,
+        export="assessment.rubric_template",
+        query={},
     )
 
 
@@ -314,7 +318,7 @@ def score_sheet_export(user, query: QueryDict) -> PreparedExport:
     if not user.has_perm("assessment.view_results", round_):
         raise ExportRefused(_("You may no longer download this export."))
     return PreparedExport(
-        filename=f"score-sheet-{round_.year}-{round_.pk}.xlsx",
+        filename=download_name(_("Score sheet"), detail=round_.title, day=timezone.localdate()),
         sheets=lambda: score_sheets(round_),
         rows_total=round_.assessments.count,
         query={"round": round_.pk},
@@ -381,7 +385,7 @@ def results_sheet(queryset) -> Sheet:
 def results_export(user, query: QueryDict) -> PreparedExport:
     queryset = filtered_results(results_filterset(user, query))
     return PreparedExport(
-        filename="assessment-results.xlsx",
+        filename=download_name(_("Assessment results"), day=timezone.localdate()),
         sheets=lambda: [results_sheet(queryset)],
         rows_total=queryset.order_by().count,
         query=query,

@@ -8,10 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.forms import SearchMultipleChoiceField, SearchRowsInput
 from assessment.models import GradeThresholds, InspectionKind, Rubric
 from assessment.services import AssessmentError
 from branches.models import Category, Organization, Status
 from core.models import Role, User
+from core.widgets import SearchChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -69,29 +71,66 @@ class RoundForm(forms.Form):
 
 
 class RoundScopeForm(forms.Form):
-    organizations = forms.ModelMultipleChoiceField(
-        label=_("Organizations in scope"),
+    """The round's scope changed by search (core.widgets), never one checkbox per organization:
+    every eligible organization at once, or the current scope plus those added less those
+    removed. Cleans to `organizations`, the whole new scope, as the view expects."""
+
+    all_eligible = forms.BooleanField(
+        label=_("Put every eligible organization in scope"), required=False
+    )
+    add = SearchMultipleChoiceField(
+        label=_("Add organizations"),
         queryset=Organization.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
         required=False,
+        search_url="branches:search",
+        widget=SearchRowsInput("branches:search", item_label=_("Organization")),
+        help_text=_("Branches and general branches of the round's categories."),
+    )
+    remove = SearchMultipleChoiceField(
+        label=_("Remove organizations"),
+        queryset=Organization.objects.none(),
+        required=False,
+        search_url="branches:search",
+        widget=SearchRowsInput("branches:search", item_label=_("Organization")),
     )
 
     def __init__(self, *args, round, **kwargs):
         super().__init__(*args, **kwargs)
         categories = list(round.rubrics.values_list("category", flat=True))
-        self.fields["organizations"].queryset = Organization.objects.filter(
+        self.eligible = Organization.objects.filter(
             status=Status.ACTIVE, category__in=categories, kind__in=["branch", "general_branch"]
         ).order_by("category", "path")
-        self.fields["organizations"].initial = list(
-            round.organizations.values_list("pk", flat=True)
-        )
+        self.current = round.organizations.all()
+        self.fields["add"].queryset = self.eligible
+        self.fields["remove"].queryset = self.current.order_by("path")
+        self.fields["remove"].help_text = _(
+            "Now in scope: %(count)d organizations (listed on the round's page)."
+        ) % {"count": self.current.count()}
+        self.fields["all_eligible"].help_text = _(
+            "%(count)d organizations are eligible: the branches and general branches of the "
+            "round's categories."
+        ) % {"count": self.eligible.count()}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("all_eligible"):
+            scope = list(self.eligible)
+        else:
+            removed = {o.pk for o in data.get("remove") or []}
+            scope = [o for o in self.current.order_by("path") if o.pk not in removed]
+            kept = {o.pk for o in scope}
+            scope += [o for o in data.get("add") or [] if o.pk not in kept]
+        data["organizations"] = scope
+        return data
 
 
 class AssignForm(forms.Form):
-    organizations = forms.ModelMultipleChoiceField(
+    organizations = SearchMultipleChoiceField(
         label=_("Organizations"),
         queryset=Organization.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        search_url="branches:search",
+        widget=SearchRowsInput("branches:search", item_label=_("Organization")),
+        help_text=_("Organizations in the round's scope: type part of a name."),
     )
     supervisors = forms.ModelMultipleChoiceField(
         label=_("Supervisors"),
@@ -119,9 +158,10 @@ class ThresholdsForm(forms.ModelForm):
 class InspectionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
     date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
-    organization = forms.ModelChoiceField(
+    organization = SearchChoiceField(
         label=_("Organization"),
         queryset=Organization.objects.filter(status=Status.ACTIVE).order_by("path"),
+        search_url="branches:search",
     )
     inspectors = forms.ModelMultipleChoiceField(
         label=_("Inspectors"),

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from branches.models import Category
+from core.history import HistoricalRecords
 
 POINTS = {"max_digits": 6, "decimal_places": 2}
 ZERO = Decimal("0")
@@ -89,6 +89,8 @@ class Rubric(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("rubric")
         verbose_name_plural = _("rubrics")
@@ -108,6 +110,8 @@ class Section(models.Model):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(_("title"), max_length=100)
     position = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("rubric section")
@@ -162,6 +166,8 @@ class Item(models.Model):
     metric = models.CharField(_("evidence metric"), max_length=50, null=True, blank=True)
     metric_params = models.JSONField(_("metric parameters"), default=dict, blank=True)
     position = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("rubric item")
@@ -241,6 +247,8 @@ class DeductionRule(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("deduction rule")
         verbose_name_plural = _("deduction rules")
@@ -297,6 +305,8 @@ class GradeBand(models.Model):
     grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices)
     minimum = models.DecimalField(_("from"), validators=[MinValueValidator(0)], **POINTS)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("grade band")
         verbose_name_plural = _("grade bands")
@@ -318,6 +328,8 @@ class GradeThresholds(models.Model):
     excellent = models.DecimalField(_("excellent from"), default=Decimal("90"), **POINTS)
     good = models.DecimalField(_("good from"), default=Decimal("80"), **POINTS)
     pass_mark = models.DecimalField(_("pass from"), default=Decimal("60"), **POINTS)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("grade thresholds")
@@ -585,6 +597,28 @@ class AppliedDeduction(models.Model):
         return self.rule.amount(self.count)
 
 
+class ScoreDraft(models.Model):
+    """A supervisor's scoring page as last typed and not yet submitted (autosaved): the posted
+    fields as they were, restored when they come back. Not a score: totals, progress and
+    results never read it; submitting the scores removes it."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(_("fields as typed"), default=dict)
+    version = models.PositiveIntegerField(_("version the draft was made on"))
+    updated_at = models.DateTimeField(_("saved at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("scoring draft")
+        verbose_name_plural = _("scoring drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "user"], name="one_draft_per_scorer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.user}"
+
+
 # --- Inspections (督查) and rectification (整改) ---------------------------------------------
 
 
@@ -611,6 +645,8 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("inspection")
@@ -652,6 +688,8 @@ class Rectification(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
     objects = RectificationQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("rectification")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -13,7 +14,7 @@ from branches.filters import OrganizationFilter
 from branches.models import FundEntry, FundKind, Organization
 from core.exports import ExportRefused, PreparedExport, register_export
 from core.params import year_param
-from core.xlsx import Sheet
+from core.xlsx import Sheet, download_name
 
 HEADERS = (
     ("name", 30),
@@ -101,7 +102,7 @@ def organizations_export(user, query: QueryDict) -> PreparedExport:
     filterset = OrganizationFilter(query, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
     return PreparedExport(
-        filename="organizations.xlsx",
+        filename=download_name(_("Organization list"), day=timezone.localdate()),
         sheets=lambda: [organizations_sheet(rows)],
         rows_total=rows.order_by().count,
         query=query,
@@ -186,7 +187,7 @@ def fund_ledger_export(user, query: QueryDict) -> PreparedExport:
         ]
 
     return PreparedExport(
-        filename=f"fund-ledger-{year}.xlsx",
+        filename=download_name(_("Funds ledger"), year=year),
         sheets=sheets,
         rows_total=entries.order_by().count,
         query=query,

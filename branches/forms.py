@@ -7,16 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import (
+    PARTY_KINDS,
     SIX_HAVES,
+    Category,
     CommitteePosition,
     CommitteeTerm,
     Community,
+    Kind,
     Organization,
     Status,
     in_subtree,
 )
 from branches.selectors import MEMBER_NORMAL
 from core.models import User
+from core.widgets import SearchChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -50,6 +54,22 @@ SECRETARY_EDIT_FIELDS = [
     "brand",
     *SIX_HAVE_FIELDS,
 ]
+# Progressive disclosure (static/js/organization_form.js, checked again in `clean`): a category
+# only for party organizations below a working committee, an affinity only for three-affinity
+# ones. Fields that do not apply are hidden and cleared, so no empty choice is ever sent.
+CATEGORY_KINDS = sorted(k for k in PARTY_KINDS if k != Kind.WORKING_COMMITTEE)
+# The optional records, folded under "More details" (open when one of them has a value or an
+# error).
+OPTIONAL_FIELDS = [
+    "founded_on",
+    "directly_managed",
+    "pilot_year",
+    "demonstration_year",
+    "annual_theme",
+    "brand",
+    "liaison",
+    *SIX_HAVE_FIELDS,
+]
 SECRETARY_CREATE_FIELDS = [
     "name",
     "kind",
@@ -71,6 +91,16 @@ def grouped_community_choices(blank_label="---------") -> list:
 
 
 class OrganizationForm(forms.ModelForm):
+    # A search field (core.widgets), not one <option> per organization; the queryset (the
+    # user's scope) is set below and is what the typed name or number is resolved in.
+    parent = SearchChoiceField(
+        label=_("parent organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        search_url="branches:search",
+        help_text=_("Type part of the name, its pinyin initials or its number."),
+    )
+
     class Meta:
         model = Organization
         fields = STAFF_FIELDS
@@ -102,6 +132,51 @@ class OrganizationForm(forms.ModelForm):
             self.fields["liaison"].queryset = User.objects.filter(is_active=True).order_by(
                 "username"
             )
+        blank_labels = {
+            "kind": _("Choose the kind"),
+            "category": _("Choose the category"),
+            "affinity": _("Choose the affinity"),
+            "department": _("None"),
+            "district": _("Choose the district"),
+            "brand": _("None"),
+            "liaison": _("None"),
+        }
+        for name, label in blank_labels.items():
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = label
+            else:
+                field.choices = [("", label), *[c for c in field.choices if c[0] != ""]]
+        if "community" in self.fields:
+            self.fields["community"].choices = grouped_community_choices(_("None"))
+        if "kind" in self.fields:
+            self.fields["kind"].widget.attrs["data-category-kinds"] = " ".join(CATEGORY_KINDS)
+        if "category" in self.fields:
+            self.fields["category"].widget.attrs["data-affinity-category"] = Category.THREE_AFFINITY
+
+    def main_fields(self):
+        return [self[name] for name in self.fields if name not in OPTIONAL_FIELDS]
+
+    def optional_fields(self):
+        return [self[name] for name in self.fields if name in OPTIONAL_FIELDS]
+
+    def optional_open(self) -> bool:
+        """Open "More details" when one of its fields has an error."""
+        return any(n in self.errors for n in self.fields if n in OPTIONAL_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        # What the page hides does not apply: clear it (without JavaScript, a stale choice
+        # would otherwise be refused by the model rules for a field the user cannot see).
+        kind = cleaned.get("kind", self.instance.kind if self.instance.pk else "")
+        if "category" in self.fields and kind not in CATEGORY_KINDS:
+            cleaned["category"] = ""
+        category = cleaned.get("category", self.instance.category)
+        if "affinity" in self.fields and category != Category.THREE_AFFINITY:
+            cleaned["affinity"] = ""
+        return cleaned
 
     def _post_clean(self):
         # The services validate (model rules, names, cycles) and name the field; the form only
@@ -138,6 +213,13 @@ class TermForm(forms.ModelForm):
 
 
 class PositionForm(forms.ModelForm):
+    member = SearchChoiceField(
+        label=_("member"),
+        queryset=CommitteePosition._meta.get_field("member").related_model.objects.none(),
+        required=False,
+        search_url="members:search",
+    )
+
     class Meta:
         model = CommitteePosition
         fields = ["position", "member", "person_name"]

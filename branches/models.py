@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from core.history import HistoricalRecords
 
 # --- Reference data ----------------------------------------------------------------------
 
@@ -466,6 +467,8 @@ class CommitteePosition(models.Model):
         on_delete=models.SET_NULL,
         related_name="committee_positions",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("committee position")

@@ -306,10 +306,15 @@ def secretaries_of(organizations) -> dict[int, list[User]]:
 
 def search_organizations(user, query: str, limit: int = 20) -> list[Organization]:
     """Search-as-you-type: visible organizations by part of the name, or by number."""
+    return search_organizations_among(organizations_for(user), query, limit=limit)
+
+
+def search_organizations_among(organizations, query: str, limit: int = 20) -> list[Organization]:
+    """Search-as-you-type within a given set of organizations (a form's own choices)."""
     query = (query or "").strip()
     if not query:
         return []
-    found = organizations_for(user).select_related("parent")
+    found = organizations.select_related("parent")
     if query.lstrip("#").isdigit():
         found = found.filter(Q(pk=int(query.lstrip("#"))) | Q(name__icontains=query))
     else:

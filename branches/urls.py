@@ -10,6 +10,11 @@ urlpatterns = [
     path("export/", views.OrganizationExportView.as_view(), name="export"),
     path("tree/", views.OrganizationTreeView.as_view(), name="tree"),
     path("search/", views.OrganizationSearchView.as_view(), name="search"),
+    path(
+        "search/transfer-targets/",
+        views.TransferTargetSearchView.as_view(),
+        name="transfer_target_search",
+    ),
     path("new/", views.OrganizationCreateView.as_view(), name="create"),
     path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.OrganizationEditView.as_view(), name="edit"),

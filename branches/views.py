@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -25,7 +26,7 @@ from branches.forms import (
     PositionForm,
     TermForm,
 )
-from branches.models import CommitteePosition
+from branches.models import CommitteePosition, Kind, Organization, Status
 from branches.sections import organization_sections
 from core.job_views import deliver_export
 from core.views import (
@@ -358,6 +359,30 @@ class PositionRemoveView(OrganizationMixin, ActionView):
 
 
 # --- The alliance registry and targets ----------------------------------------------------
+
+
+class TransferTargetSearchView(PortalPermissionMixin, View):
+    """JSON for the transfer form's target (members.forms.TransferRequestForm): any active
+    branch or general branch, as that form accepts (a member may move anywhere in the city);
+    names and numbers only."""
+
+    permission_required = "branches.view_organization"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        query = request.GET.get("q", "").strip()
+        rows = []
+        if query:
+            found = Organization.objects.filter(
+                status=Status.ACTIVE, kind__in=[Kind.BRANCH, Kind.GENERAL_BRANCH]
+            ).select_related("parent")
+            if query.lstrip("#").isdigit():
+                found = found.filter(Q(pk=int(query.lstrip("#"))) | Q(name__icontains=query))
+            else:
+                found = found.filter(name__icontains=query)
+            rows = found.order_by("depth", "name", "pk")
+        return search_response(
+            rows, label=lambda org: f"{org.name}（{org.parent.name}）" if org.parent else org.name
+        )
 
 
 class OrganizationSearchView(PortalPermissionMixin, View):

@@ -17,6 +17,7 @@ from branches import funds, selectors
 from branches.forms_funds import AllocationForm, BudgetForm, ExpenseForm, ReverseForm
 from core.job_views import deliver_export
 from core.params import year_param
+from core.uploads import open_stored
 from core.views import FormPageView, PortalPermissionMixin, add_service_error
 
 PAGE_SIZE = 30
@@ -137,7 +138,7 @@ class ReceiptDownloadView(_OrganizationFundsMixin, PortalPermissionMixin, View):
         if not entry.receipt:
             raise Http404
         return FileResponse(
-            entry.receipt.open("rb"),
+            open_stored(entry.receipt, what=f"fund entry {entry.pk} receipt"),
             content_type=entry.receipt_type,
             as_attachment=not entry.receipt_type.startswith("image/"),
             filename=entry.receipt_name,

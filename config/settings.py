@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE as CSP_NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -67,13 +71,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
+    "core.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -94,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
+                "core.auth_context.security",
             ],
         },
     },
@@ -161,16 +171,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The published demo password and the passwords people here pick first (Chinese message).
+    {"NAME": "core.passwords.PortalPasswordValidator"},
 ]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a user name + address after repeated failures.
+# Login throttling (django-axes): lock a user name + address after AXES_FAILURE_LIMIT failures,
+# and an address alone after AXES_IP_FAILURE_LIMIT failures over any user names (password
+# spraying). core.auth_throttle.ThrottleHandler gives each combination its own limit.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "core.auth_throttle.ThrottleHandler"
+# The client's address: REMOTE_ADDR, unless the portal sits behind this many reverse proxies
+# that each append to X-Forwarded-For (nginx's $proxy_add_x_forwarded_for); then the address
+# the outermost proxy saw. AXES_IPWARE_PROXY_TRUSTED_IPS (comma-separated addresses or
+# prefixes) restricts that to requests whose REMOTE_ADDR is one of the proxies. Never set the
+# count on a server the public reaches directly: anyone could then choose their address.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_TRUSTED_IPS = env.list("AXES_IPWARE_PROXY_TRUSTED_IPS", default=[])
+AXES_CLIENT_IP_CALLABLE = "core.auth_throttle.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 
@@ -184,7 +208,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Attachments and export files go through Django's storage API: STORAGE_BACKEND=s3 puts them
@@ -259,6 +283,17 @@ JOB_SCHEDULE = {
     "prune_expired_jobs": ("core.jobs.prune_expired_jobs_task", "03:00"),
 }
 
+# Backups (`manage.py backup` / `restore`, core/backups.py): where they go and how many are
+# kept. BACKUP_AT=02:30 makes the job worker take one daily; cron works as well (docs/deploy.md).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_MAX_AGE_DAYS = env.int("BACKUP_MAX_AGE_DAYS", default=90)
+if env.str("BACKUP_AT", default=""):
+    JOB_SCHEDULE["backup"] = ("core.backups.backup_task", env.str("BACKUP_AT"))
+
+# A room's calendar address (.ics feed) is each person's own and ends after this many days.
+FEED_TOKEN_DAYS = env.int("FEED_TOKEN_DAYS", default=365)
+
 # Notifications: email through Django's backend (EMAIL_URL, e.g. smtp://user:pass@host:25 or
 # smtp+tls://…:587), SMS through SMS_BACKEND (a file per message under SMS_FILE_DIR by default,
 # or core.sms.HttpGatewayBackend with SMS_GATEWAY_URL / SMS_GATEWAY_TOKEN).
@@ -281,6 +316,12 @@ MESSAGE_TAGS = {40: "danger"}  # messages.ERROR → Bootstrap's alert-danger
 # Uploads (imports, attachments) are checked by the views; keep Django's own ceilings close.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An .xlsx or .docx is a zip: refused before any parser opens it beyond these (core/uploads.py).
+UPLOAD_ZIP_MAX_MEMBERS = env.int("UPLOAD_ZIP_MAX_MEMBERS", default=200)
+UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
+    "UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024
+)
+UPLOAD_ZIP_MAX_RATIO = env.int("UPLOAD_ZIP_MAX_RATIO", default=100)
 
 # Security. Behind HTTPS in production; every default below is the safe one.
 SESSION_COOKIE_HTTPONLY = True
@@ -300,6 +341,49 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="alliance-demo")
+
+# Signed-in sessions end after this many minutes without a request (a notice two minutes
+# before offers to continue). The session cookie's own age (SESSION_COOKIE_AGE) still caps it.
+IDLE_TIMEOUT_MINUTES = env.int("IDLE_TIMEOUT_MINUTES", default=30)
+IDLE_WARNING_SECONDS = 120
+# An unmasked export asks for the password again unless it was given this recently.
+REAUTH_MINUTES = env.int("REAUTH_MINUTES", default=10)
+REAUTH_BEFORE_UNMASKED_EXPORT = True  # (off only in tests that sign in with force_login)
+
+# Second factor (django-otp, TOTP + recovery codes): required for bureau staff and superusers,
+# optional for everyone else. Not read from the environment: production always enforces it.
+# (The test suite's conftest turns it off for tests that sign in with force_login, and the
+# second-factor tests turn it on.) The demo accounts seed_demo makes are exempt only on a
+# DEBUG machine, so that trying the portal stays `make run` and a password.
+OTP_REQUIRED = True
+DEMO_OTP_EXEMPT = DEBUG and env.bool("DEMO_OTP_EXEMPT", default=True)
+OTP_TOTP_ISSUER = "党建联盟"
+
+# Content-Security-Policy (django-csp): the portal's scripts and styles come from 'self'; the
+# few inline <script>/<style> blocks carry the request's nonce; style attributes (progress
+# bars' widths) are allowed, style elements are not. Nothing may frame the portal.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", CSP_NONCE],
+        "style-src-elem": ["'self'", CSP_NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page uses (the QR sign-in is scanned by the phone's own camera app and
+# opens a plain page: no page asks for the camera).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), midi=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()"
+)
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core import auth_views as guard_views
 from core import health as core_health
 from core import notification_views
 from core import views as core_views
@@ -20,6 +21,11 @@ account_patterns = [
     ),
     path("large-text/", core_views.toggle_large_text, name="toggle_large_text"),
     path("profile/", notification_views.ProfileView.as_view(), name="profile"),
+    path("two-step/", guard_views.SecondFactorVerifyView.as_view(), name="otp_verify"),
+    path("two-step/enrol/", guard_views.SecondFactorEnrolView.as_view(), name="otp_enrol"),
+    path("two-step/manage/", guard_views.SecondFactorManageView.as_view(), name="otp_manage"),
+    path("confirm-password/", guard_views.PasswordConfirmView.as_view(), name="reauth"),
+    path("keep-alive/", guard_views.keep_alive, name="keep_alive"),
 ]
 
 urlpatterns = [
@@ -28,6 +34,7 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("notifications/", include("core.notification_urls")),
     path("jobs/", include("core.job_urls")),
+    path("audit/", include("core.audit_urls")),
     path("alliance/", include("alliance.urls")),
     path("branches/", include("branches.urls")),
     path("members/", include("members.urls")),

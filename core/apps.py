@@ -12,4 +12,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
-        from core import checks, history, permissions  # noqa: F401 (history names every record's action; checks registers the system checks)
+        # (auth_otp: its user_logged_in receiver starts the session's clocks.)
+        from core import auth_otp, checks, history, permissions  # noqa: F401 (history names every record's action; checks registers the system checks)

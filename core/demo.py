@@ -37,3 +37,13 @@ def print_accounts(*, context) -> None:
         user = User.objects.select_related("organization", "community").get(username=username)
         where = user.organization or user.community or ""
         out.write(f"  {username:<11} {user.get_role_display()}  {user}  {where}")
+    if settings.DEMO_OTP_EXEMPT:
+        out.write(
+            "Two-step sign-in (TOTP) is not asked of these demo accounts on this DEBUG machine; "
+            "with DEBUG off, bureau staff must enrol an authenticator app at first login."
+        )
+    else:
+        out.write(
+            "Two-step sign-in: the bureau account enrols an authenticator app at first login "
+            "(DEMO_OTP_EXEMPT applies only with DEBUG on)."
+        )

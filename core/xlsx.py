@@ -16,11 +16,13 @@ to add what a streamed sheet cannot hold (assessment's drop-down lists).
 from __future__ import annotations
 
 import datetime
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from django.http import FileResponse, QueryDict
@@ -28,6 +30,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as lazy_text
+from django.utils.translation import pgettext
+from openpyxl.utils import get_column_letter
 from xlsxwriter import Workbook
 
 from core.services import export_log_record
@@ -53,6 +57,7 @@ TITLE_STYLE = {"bold": True, "font_size": 14}
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 LANDSCAPE_FROM = 9  # columns: wider sheets print landscape
+LANDSCAPE_WIDTH = 100  # or total column width (characters) past what portrait A4 holds
 A4 = 9  # Excel's paper code
 MAX_TITLE = 31
 LAST_ROW = 1_048_575  # Excel's last row, 0-based
@@ -74,6 +79,7 @@ class Sheet:
     widths: Sequence[int] | None = None
     caption: str = ""  # a title row above the header, e.g. "2025 年度统计报表（生成于 …）"
     number_formats: dict[int, str] = field(default_factory=dict)  # column index → format
+    one_page: bool = False  # printed on one page (a short summary: labels beside their numbers)
 
 
 class _Styles:
@@ -177,17 +183,49 @@ def _footer(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _page_setup(ws, header_row: int, columns: int) -> None:
-    """Print setup: A4, landscape for wide sheets, one page wide, the header row on every
-    page, page numbers and the day of the export in the footer."""
+def is_wide(widths: Sequence[float]) -> bool:
+    """Whether a sheet of these column widths prints landscape."""
+    return len(widths) >= LANDSCAPE_FROM or sum(widths) > LANDSCAPE_WIDTH
+
+
+def page_footer() -> str:
+    """The footer of every printed page: the day of the export left, "page n of m" right."""
+    page = _("Page &P of &N")  # &P and &N are Excel's page number and page count
+    return f"&L{_footer(timezone.localdate().isoformat())}&R{page}"
+
+
+def _page_setup(ws, header_row: int, widths: Sequence[float], *, one_page: bool = False) -> None:
+    """Print setup: A4, landscape for wide sheets, all columns on one page width (any number
+    of pages down), the header row on every page, page numbers and the day of the export in
+    the footer; a `one_page` sheet is shrunk onto one page."""
     ws.set_paper(A4)
-    if columns >= LANDSCAPE_FROM:
+    if is_wide(widths):
         ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 1 if one_page else 0)
     ws.repeat_rows(header_row)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
-    page = _("Page &P of &N")  # &P and &N are Excel's page number and page count
-    ws.set_footer(f"&L{_footer(timezone.localdate().isoformat())}&R{page}")
+    ws.set_footer(page_footer())
+
+
+def openpyxl_page_setup(ws, *, header_row: int = 1, one_page: bool = False) -> None:
+    """The same print setup for a worksheet written with openpyxl (`header_row` 1-based):
+    widths are read from its column dimensions."""
+    columns = ws.max_column or 1
+    widths = [
+        ws.column_dimensions[get_column_letter(index)].width or 8.43
+        for index in range(1, columns + 1)
+    ]
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if is_wide(widths) else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
+    left, right = page_footer()[2:].split("&R")
+    ws.oddFooter.left.text = left
+    ws.oddFooter.right.text = right
 
 
 def _start_sheet(workbook: Workbook, sheet: Sheet, styles: _Styles, taken: set[str]):
@@ -214,7 +252,7 @@ def _start_sheet(workbook: Workbook, sheet: Sheet, styles: _Styles, taken: set[s
     for col, title in enumerate(headers):
         ws.write_string(header_row, col, title, styles.header)
     ws.freeze_panes(header_row + 1, 0)
-    _page_setup(ws, header_row, len(headers))
+    _page_setup(ws, header_row, widths, one_page=sheet.one_page)
     return ws, header_row
 
 
@@ -302,6 +340,69 @@ def build_workbook(
     return total
 
 
+# --- Download file names --------------------------------------------------------------------
+
+# Characters no file system or browser keeps in a file name (and control characters).
+_NAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+NAME_MAX = 120  # characters before the extension (Job.filename holds 200)
+
+
+def download_name(
+    what: str,
+    *,
+    day: datetime.date | None = None,
+    year: int | None = None,
+    detail: str = "",
+    extension: str = "xlsx",
+) -> str:
+    """A download's file name that says what is in it and when, in the active language:
+    `党员名册-2026年12月01日.xlsx`, `活动台账-2026年.xlsx`, `出勤表-支部大会-2026年12月01日.xlsx`.
+    `what` is the export's title; `detail` narrows it (an activity, a round); `year` is the
+    year the rows are about, `day` the day of the export. Characters a file system refuses
+    become "_"."""
+    parts = [str(what), str(detail or "")]
+    if year is not None:
+        parts.append(pgettext("download file name", "%(year)d") % {"year": int(year)})
+    if day is not None:
+        parts.append(
+            pgettext("download file name", "%(year)d-%(month)02d-%(day)02d")
+            % {"year": day.year, "month": day.month, "day": day.day}
+        )
+    stem = "-".join(
+        cleaned for part in parts if (cleaned := _NAME_FORBIDDEN.sub("_", part).strip(" ._"))
+    )
+    return f"{stem[:NAME_MAX] or 'export'}.{extension}"
+
+
+def ascii_name(filename: str, stem: str) -> str:
+    """The plain-ASCII name old browsers fall back to: `stem` (the export's registry name)
+    and the numbers of the real name, e.g. `members-2026-12-01.xlsx` for
+    `党员名册-2026年12月01日.xlsx`. An ASCII name is kept as it is."""
+    if re.fullmatch(r"[A-Za-z0-9._ ()\-]+", filename):
+        return filename
+    base, dot, extension = filename.rpartition(".")
+    if not dot:
+        base, extension = filename, ""
+    words = [re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-") or "download"]
+    words += re.findall(r"[0-9]+", base)
+    return "-".join(words) + (f".{extension}" if extension else "")
+
+
+def content_disposition(filename: str, *, stem: str = "download") -> str:
+    """`attachment; filename="ascii.xlsx"; filename*=UTF-8''…` (RFC 6266 with RFC 5987's
+    encoded name, which every current browser prefers; the quoted name is for the rest)."""
+    return (
+        f'attachment; filename="{ascii_name(filename, stem)}"; '
+        f"filename*=UTF-8''{quote(filename, safe='')}"
+    )
+
+
+def as_download(response, filename: str, *, stem: str = "download"):
+    """Set `response`'s Content-Disposition to download as `filename`; returns it."""
+    response["Content-Disposition"] = content_disposition(filename, stem=stem)
+    return response
+
+
 def xlsx_response(
     filename: str,
     sheets: Iterable[Sheet] | Sheet,
@@ -319,8 +420,7 @@ def xlsx_response(
     rows = build_workbook(sheets, spool)
     spool.seek(0)
     export_log_record(user=user, export=export, query=query, unmasked=unmasked, rows=rows)
-    response = FileResponse(
-        spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
-    )
+    response = FileResponse(spool, content_type=XLSX_CONTENT_TYPE)
+    as_download(response, filename, stem=export)
     response.rows_written = rows
     return response

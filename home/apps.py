@@ -11,6 +11,10 @@ class HomeConfig(AppConfig):
 
     def ready(self) -> None:
         # The 首页 cache is dropped when a write under its figures commits.
+        from django.contrib.auth.signals import user_logged_in
+
         from home import cache, permissions  # noqa: F401 (rules live in permissions.py)
+        from home.views import large_text_from_login_page
 
         cache.connect_invalidation()
+        user_logged_in.connect(large_text_from_login_page, dispatch_uid="home.large_text_at_login")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from assessment.models import Assessment
 from core.exports import ExportRefused, PreparedExport, register_export
+from core.xlsx import download_name
 from home.reports import annual_sheets, report_years
 from members.models import OrganizationCommendation
 from venues.selectors import venues_for
@@ -40,7 +41,7 @@ def annual_export(user, query: QueryDict) -> PreparedExport:
             return annual_sheets(user, year)  # rows are computed here, in Chinese
 
     with translation.override("zh-hans"):
-        filename = _("%(year)s annual statistics.xlsx") % {"year": year}
+        filename = download_name(_("Annual statistics workbook"), year=year)
     return PreparedExport(
         filename=filename,
         sheets=sheets,

@@ -85,7 +85,7 @@ def _established_group(f: dict) -> KpiGroup:
             ),
             Kpi(
                 "established_members",
-                _("Their members"),
+                _("Members of established branches"),
                 f["established_members"],
                 link(MEMBERS, {**LIVING, "organization_category": "established"}),
             ),
@@ -143,7 +143,7 @@ def _affinity_group(f: dict) -> KpiGroup:
             ),
             Kpi(
                 "affinity_members",
-                _("Their members"),
+                _("Members of three-affinity organizations"),
                 f["affinity_members"],
                 link(MEMBERS, {**LIVING, "organization_category": "three_affinity"}),
             ),

@@ -8,13 +8,14 @@ import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Attendance, AttendanceStatus
 from activities.selectors import overdue_compliance
 from alliance.models import NeedState
 from alliance.selectors import claims_for, needs_for, open_needs_near
-from assessment.models import Assessment, Assignment
+from assessment.models import Assessment, Assignment, RoundState
 from assessment.selectors import with_progress
 from branches.models import Organization, Status, in_subtree
 from branches.selectors import in_alliance_q, warning_messages, with_warnings
@@ -110,8 +111,23 @@ def supervisor_panel(user) -> dict[str, Any]:
                 "scored": scored,
                 "items": items,
                 "share": scored / items if items else None,
+                "percent": round(100 * scored / items) if items else 0,
+                # The supervisor is assigned (these are their assignments), so the rules
+                # assessment.score_assessment and view_scorecard hold: no query per row.
+                "score_url": (
+                    reverse("assessment:score", args=[assessment.pk])
+                    if assessment and assignment.round.state == RoundState.SCORING
+                    else ""
+                ),
+                "card_url": (
+                    reverse("assessment:score_card", args=[assessment.pk])
+                    if assessment and assignment.round.state != RoundState.DRAFT
+                    else ""
+                ),
             }
         )
+    # The ones still to finish first, then the rest, each in the order above.
+    rows.sort(key=lambda row: (not row["score_url"], row["share"] == 1))
     done = sum(1 for row in rows if row["assessment"] and row["assessment"].total is not None)
     return {"assignments": rows, "done": done, "total": len(rows)}
 

@@ -392,6 +392,7 @@ def annual_sheets(user, year: int, made_at: datetime.datetime | None = None) -> 
             rows=overview_rows(user, year),
             widths=[26, 40, 12, 12, 50],
             number_formats={2: COUNT, 3: PERCENT},
+            one_page=True,  # printed: every label beside its figure, on one page
         )
     )
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -16,7 +14,7 @@ from django.views import View
 
 from branches.selectors import organizations_for
 from core.job_views import deliver_export
-from core.params import year_param
+from core.params import month_param, year_param
 from core.selectors import get_or_404
 from core.views import PortalPermissionMixin
 from members import services
@@ -44,13 +42,8 @@ MASK = "***"
 
 
 def _month(request) -> tuple[int, int]:
-    today = timezone.localdate()
-    try:
-        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
-        datetime.date(year, month, 1)
-    except ValueError:
-        return today.year, today.month
-    return year, month
+    first = month_param(request.GET, request=request)
+    return first.year, first.month
 
 
 def _organization(request):

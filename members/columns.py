@@ -27,9 +27,8 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", pgettext_lazy("member column", "Name"), required=True, width=12),
-    Column(
-        "gender", pgettext_lazy("member column", "Gender"), required=True, choices=Gender, width=8
-    ),
+    # 性别 and 出生日期 are read from a valid ID number when left empty.
+    Column("gender", pgettext_lazy("member column", "Gender"), choices=Gender, width=8),
     Column("ethnicity", pgettext_lazy("member column", "Ethnicity"), width=8),
     Column(
         "id_number",
@@ -41,7 +40,6 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "birth_date",
         pgettext_lazy("member column", "Birth date"),
-        required=True,
         kind="date",
         width=12,
     ),

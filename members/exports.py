@@ -15,8 +15,8 @@ from branches.models import in_subtree
 from branches.selectors import organizations_for
 from core.exports import ExportRefused, PreparedExport, register_export
 from core.params import year_param
-from core.privacy import mask_id_number, mask_phone
-from core.xlsx import Sheet
+from core.privacy import age_band, mask_id_number, mask_phone
+from core.xlsx import Sheet, download_name
 from members import selectors
 from members.columns import COLUMNS, yes_no, zh
 from members.filters import MemberFilter
@@ -86,6 +86,7 @@ def export_rows(members: QuerySet[Member], *, unmasked: bool) -> Iterator[list]:
     ]
     bools = [row_index(_value_field(c)) for c in COLUMNS if c.kind == "bool"]
     id_at, phone_at = row_index("id_number"), row_index("phone")
+    birth_at, age_at = row_index("birth_date"), len(COLUMNS)
     birth, status, lost = _AT["birth_date"], _AT["status"], _AT["lost_contact"]
     mobile, mobile_to, pk = _AT["is_mobile"], _AT["mobile_to"], _AT["pk"]
     statuses = labels["status"]
@@ -121,8 +122,12 @@ def export_rows(members: QuerySet[Member], *, unmasked: bool) -> Iterator[list]:
             for at in bools:
                 row[at] = yes if row[at] else no
             if not unmasked:
+                # The mask hides the birth-date digits: no birth date and no exact age beside
+                # it (or the number could be rebuilt), only the age band.
                 row[id_at] = mask_id_number(row[id_at])
                 row[phone_at] = mask_phone(row[phone_at])
+                row[birth_at] = None
+                row[age_at] = age_band(row[age_at])
             yield row
 
     chunk: list[tuple] = []
@@ -165,7 +170,7 @@ def members_export(user, query: QueryDict) -> PreparedExport:
         members = filterset.qs
     unmasked = query.get("unmasked") == "1" and user.has_perm("members.export_unmasked")
     return PreparedExport(
-        filename=f"members-{timezone.localdate():%Y%m%d}.xlsx",
+        filename=download_name(_("Member roster"), day=timezone.localdate()),
         sheets=lambda: [members_sheet(members, unmasked=unmasked)],
         rows_total=members.count,
         unmasked=unmasked,
@@ -243,7 +248,10 @@ def care_visits_export(user, query: QueryDict) -> PreparedExport:
         ]
 
     return PreparedExport(
-        filename=f"care-visits-{timezone.localdate():%Y%m%d}.xlsx",
+        filename=download_name(
+            _("Care visits ledger"),
+            **({"year": year_param(query)} if query.get("year") else {"day": timezone.localdate()}),
+        ),
         sheets=sheets,
         rows_total=visits.count,
         unmasked=unmasked,
@@ -313,7 +321,7 @@ def dues_export(user, query: QueryDict) -> PreparedExport:
         ]
 
     return PreparedExport(
-        filename=f"party-dues-{year}.xlsx",
+        filename=download_name(_("Party dues ledger"), year=year),
         sheets=sheets,
         rows_total=members.count,
         unmasked=unmasked,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
@@ -21,8 +22,22 @@ def id_check_digit(first17: str) -> str:
     return ID_CHECK_CODES[total % 11]
 
 
+def _halfwidth(value) -> str:
+    """Full-width digits, letters and spaces (１２３ Ｘ　) as plain ones, every space removed."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or "")))
+
+
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    return _halfwidth(value).upper()
+
+
+def birth_and_gender(value: str) -> tuple[datetime.date, str] | None:
+    """The birth date and gender an ID number gives (None unless it is a valid one)."""
+    value = normalize_id_number(value)
+    if id_number_problems(value):
+        return None
+    born = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    return born, "male" if int(value[16]) % 2 else "female"
 
 
 def id_number_problems(
@@ -61,7 +76,7 @@ def make_id_number(region: str, born: datetime.date, sequence: int, gender: str)
 
 
 def normalize_phone(value: str) -> str:
-    return (value or "").strip().replace(" ", "")
+    return _halfwidth(value)
 
 
 def phone_is_valid(value: str) -> bool:

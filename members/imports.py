@@ -8,6 +8,7 @@ listing each problem by row, column and message → confirm → `import_rows()` 
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import re
 import zipfile
@@ -24,8 +25,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from branches.models import Community, Organization
+from core.errors import ServiceError
 from core.history import bulk_create_with_action, bulk_update_with_action
 from core.signals import announce_records_changed
+from core.uploads import check_zip_archive
+from core.xlsx import openpyxl_page_setup
 from members.columns import (
     COLUMNS,
     EXAMPLE_MARK,
@@ -36,7 +40,12 @@ from members.columns import (
     yes_no,
     zh,
 )
-from members.identity import make_id_number, normalize_id_number, pinyin_initials
+from members.identity import (
+    birth_and_gender,
+    make_id_number,
+    normalize_id_number,
+    pinyin_initials,
+)
 from members.models import Member, Skill
 from members.selectors import relation_organizations_for
 from members.services import MemberError, may_change_member
@@ -51,6 +60,25 @@ class ImportRefused(MemberError):
     """The whole file is refused (not .xlsx, too big, too many rows, missing columns)."""
 
 
+# An ID number held by a member the user may not change gets the message of any refused row:
+# saying "this person belongs to an organization you do not keep" tells that the person is a
+# party member somewhere (issue 18).
+ROW_REFUSED = pgettext_lazy(
+    "import", "This row cannot be imported. Check the ID number; if it is right, ask bureau staff."
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of the file, said so that the person can fix it."""
+
+    row: int  # the spreadsheet's row number, as the user sees it
+    name: str  # the person's name in that row
+    column: str  # the column's Chinese header
+    value: str  # what the cell holds
+    message: str  # what is wrong and what to do
+
+
 @dataclass
 class ParsedRow:
     number: int  # the spreadsheet's row number, as the user sees it
@@ -58,10 +86,27 @@ class ParsedRow:
     skills: list[str] | None = None  # None: the file has no skills column
     member: Member | None = None  # the existing member matched by ID number
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+    raw: dict = field(default_factory=dict)  # field → the cell as read
 
     @property
     def is_valid(self) -> bool:
         return not self.errors
+
+    @property
+    def name(self) -> str:
+        return _text(self.raw.get("name"))
+
+    def problems(self) -> list[Problem]:
+        return [
+            Problem(
+                row=self.number,
+                name=self.name,
+                column=header,
+                value=_shown(self.raw.get(_header_fields().get(header, ""))),
+                message=message,
+            )
+            for header, message in self.errors
+        ]
 
 
 @dataclass
@@ -73,12 +118,20 @@ class ImportCheck:
         return [row for row in self.rows if row.is_valid]
 
     @property
-    def problems(self) -> list[tuple[int, str, str]]:
-        return [(row.number, col, msg) for row in self.rows for col, msg in row.errors]
+    def problems(self) -> list[Problem]:
+        return [problem for row in self.rows for problem in row.problems()]
+
+    @property
+    def invalid_rows(self) -> list[ParsedRow]:
+        return [row for row in self.rows if not row.is_valid]
 
     @property
     def invalid_count(self) -> int:
         return sum(1 for row in self.rows if not row.is_valid)
+
+    @property
+    def valid_count(self) -> int:
+        return len(self.rows) - self.invalid_count
 
     @property
     def new_count(self) -> int:
@@ -109,6 +162,7 @@ def build_template(user) -> bytes:
         cell.fill = PatternFill("solid", fgColor="F2DCDB")
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
+    openpyxl_page_setup(sheet)
 
     lists: dict[str, list[str]] = {}
     for column in COLUMNS:
@@ -165,16 +219,66 @@ def build_template(user) -> bytes:
         "registered_on": "",
     }
     sheet.append([example[c.field] for c in COLUMNS])
+    # The ID number column is text: Excel would keep only 15 digits of an 18-digit number.
+    id_letter = get_column_letter(
+        next(i for i, c in enumerate(COLUMNS, 1) if c.kind == "id_number")
+    )
+    sheet.column_dimensions[id_letter].number_format = "@"
+    sheet[f"{id_letter}2"].number_format = "@"
     notes = workbook.create_sheet(zh(_("Instructions")))
     for line in (
         _("Columns marked * are required. Choose enumerations from the drop-down lists."),
         _("Rows whose name starts with （示例） are examples and are not imported."),
         _("Dates may be written 1950-03-01, 1950.3.1 or 1950年3月1日."),
         _("Members are matched by ID number: an existing member is updated, others are added."),
+        _("Gender and birth date may be left empty: they are read from the ID number."),
+        _("Keep the ID number column formatted as Text, or Excel drops its last digits."),
         _("Separate several skills with 、"),
     ):
         notes.append([zh(line)])
     notes.column_dimensions["A"].width = 90
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def problems_workbook(check: ImportCheck) -> bytes:
+    """The rows with problems, to fix and upload again: the template's columns, as the file
+    had them, and a 问题 column saying what to fix in each."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = zh(_("Rows with problems"))
+    problem_header = zh(pgettext_lazy("import", "Problem"))
+    sheet.append([*header_titles(), problem_header])
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    problem_at = len(COLUMNS) + 1
+    sheet.cell(row=1, column=problem_at).font = Font(bold=True, color="9C0006")
+    sheet.column_dimensions[get_column_letter(problem_at)].width = 60
+    sheet.freeze_panes = "A2"
+    openpyxl_page_setup(sheet)
+    for number, row in enumerate(check.invalid_rows, start=2):
+        for index, column in enumerate(COLUMNS, start=1):
+            value = row.raw.get(column.field)
+            if isinstance(value, datetime.datetime):
+                value = value.date()
+            cell = sheet.cell(row=number, column=index)
+            if isinstance(value, datetime.date):
+                cell.value = value
+                cell.number_format = "yyyy-mm-dd"
+            elif value is not None and value != "":
+                # Text stays text (an ID number, or "=…" typed by someone: never a formula).
+                cell.value = _shown(value)
+                cell.data_type = "s"
+                cell.number_format = "@"
+        cell = sheet.cell(
+            row=number,
+            column=problem_at,
+            value="；".join(f"{header}：{message}" for header, message in row.errors),
+        )
+        cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -189,6 +293,10 @@ def read_workbook(fileobj, *, name: str = "", size: int | None = None) -> tuple[
         raise ImportRefused(_("Only Excel .xlsx files can be imported."))
     if size is not None and size > MAX_BYTES:
         raise ImportRefused(_("The file is larger than 5 MB."))
+    try:
+        check_zip_archive(fileobj)  # before openpyxl inflates anything
+    except ServiceError as exc:
+        raise ImportRefused(str(exc)) from exc
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -249,6 +357,46 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _shown(value) -> str:
+    """A cell as the problem list shows it (dates as 1950-03-01)."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    return _text(value)
+
+
+# Excel keeps 15 significant digits of a number: an 18-digit ID number typed into a cell that
+# is not formatted as text loses its last three (6.40104195003011E+17 → …011000).
+EXCEL_DIGITS = 15
+SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
+
+
+def read_id_number(value) -> tuple[str, str | None]:
+    """(the ID number as text, None) or (what was found, why it cannot be read).
+
+    A whole number the spreadsheet holds exactly (an int, or a float of at most 15 digits) is
+    the same number written as text; a longer float or text like 6.40104E+17 lost its last
+    digits when Excel turned it into a number.
+    """
+    if isinstance(value, bool):
+        return str(value), None
+    if isinstance(value, int):
+        return str(value), None
+    lost = _(
+        "Excel turned this ID number into a number and lost its last digits. Format the "
+        "column as Text, type the number again and upload the file again."
+    )
+    if isinstance(value, float):
+        if value.is_integer() and len(str(int(value))) <= EXCEL_DIGITS:
+            return str(int(value)), None
+        return _shown(value), lost
+    number = normalize_id_number(_text(value))
+    if SCIENTIFIC.match(number):
+        return _text(value), lost
+    return number, None
+
+
 def validate_rows(user, columns: list, data: list) -> ImportCheck:
     """Check every row; nothing is written."""
     lookups = {c.field: choice_lookup(c.choices) for c in COLUMNS if c.choices is not None}
@@ -262,11 +410,7 @@ def validate_rows(user, columns: list, data: list) -> ImportCheck:
     skill_names = set(Skill.objects.values_list("name", flat=True))
 
     id_index = next(i for i, c in enumerate(columns) if c is not None and c.field == "id_number")
-    numbers = {
-        normalize_id_number(_text(values[id_index]))
-        for _n, values in data
-        if id_index < len(values)
-    }
+    numbers = {read_id_number(values[id_index])[0] for _n, values in data if id_index < len(values)}
     existing: dict[str, Member] = {}
     numbers_list = [n for n in numbers if n]
     for start in range(0, len(numbers_list), 2000):
@@ -284,23 +428,47 @@ def validate_rows(user, columns: list, data: list) -> ImportCheck:
         for index, column in enumerate(columns):
             if column is not None and index < len(values):
                 raw[column.field] = values[index]
+        row.raw = raw
         if _text(raw.get("name")).startswith(EXAMPLE_MARK):
             rows.pop()
             continue
         _parse_row(row, raw, lookups, yes, no, organizations, communities, skill_names)
+        _derive_from_id_number(row)
         id_number = row.values.get("id_number", "")
         if id_number:
             if id_number in seen:
                 row.errors.append(
                     (
                         zh(pgettext_lazy("member column", "ID number")),
-                        _("The same ID number is already in row %(row)s.")
+                        _(
+                            "The same ID number is already in row %(row)s: keep only one of the rows."
+                        )
                         % {"row": seen[id_number]},
                     )
                 )
             seen.setdefault(id_number, number)
         _check_member(user, row, existing.get(id_number))
     return ImportCheck(rows=rows)
+
+
+# Read from a valid ID number when the row leaves them empty (issue 19: not asked twice).
+FROM_ID_NUMBER = ("birth_date", "gender")
+
+
+def _derive_from_id_number(row: ParsedRow) -> None:
+    derived = birth_and_gender(row.values.get("id_number", ""))
+    for index, name in enumerate(FROM_ID_NUMBER):
+        if row.values.get(name):
+            continue
+        header = zh(FIELD_COLUMNS[name].label)
+        if any(h == header for h, _m in row.errors):
+            continue
+        if derived:
+            row.values[name] = derived[index]
+        elif name in row.raw or row.member is None:
+            row.errors.append(
+                (header, _("Empty: fill it in, or give a valid ID number to read it from."))
+            )
 
 
 def _parse_row(row, raw, lookups, yes, no, organizations, communities, skill_names) -> None:
@@ -312,7 +480,7 @@ def _parse_row(row, raw, lookups, yes, no, organizations, communities, skill_nam
         header = zh(column.label)
         if text in ("", None):
             if column.required:
-                row.errors.append((header, _("This column is required.")))
+                row.errors.append((header, _("Empty: this column is required; fill it in.")))
             elif column.kind == "bool":
                 row.values[column.field] = False
             elif column.kind == "date" or column.kind in ("organization", "community"):
@@ -328,7 +496,8 @@ def _parse_row(row, raw, lookups, yes, no, organizations, communities, skill_nam
                 row.errors.append(
                     (
                         header,
-                        _("“%(value)s” is not one of the choices in the list.") % {"value": text},
+                        _("Not one of the choices: choose %(choices)s.")
+                        % {"choices": "、".join(choice_labels(column.choices))},
                     )
                 )
             else:
@@ -337,9 +506,7 @@ def _parse_row(row, raw, lookups, yes, no, organizations, communities, skill_nam
             try:
                 row.values[column.field] = parse_date(value)
             except ValueError:
-                row.errors.append(
-                    (header, _("“%(value)s” is not a date like 1950-03-01.") % {"value": text})
-                )
+                row.errors.append((header, _("Not a date: write it like 1950-03-01.")))
         elif column.kind == "bool":
             if text in (yes, "是", "yes", "Yes", "1", "Y", "y", "TRUE", "True"):
                 row.values[column.field] = True
@@ -352,7 +519,11 @@ def _parse_row(row, raw, lookups, yes, no, organizations, communities, skill_nam
             unknown = [n for n in names if n not in skill_names]
             if unknown:
                 row.errors.append(
-                    (header, _("Unknown skill: %(names)s.") % {"names": "、".join(unknown)})
+                    (
+                        header,
+                        _("Unknown skill: %(names)s. Use the skills of the list: %(known)s.")
+                        % {"names": "、".join(unknown), "known": "、".join(sorted(skill_names))},
+                    )
                 )
             row.skills = [n for n in names if n in skill_names]
         elif column.kind in ("organization", "community"):
@@ -361,25 +532,37 @@ def _parse_row(row, raw, lookups, yes, no, organizations, communities, skill_nam
                 row.values[column.field] = found[0]
             elif not found:
                 message = (
-                    _("No organization of yours is called “%(value)s”.")
+                    _(
+                        "None of your organizations has this name: choose one from the template's list."
+                    )
                     if column.kind == "organization"
-                    else _("No community is called “%(value)s”.")
+                    else _("No community has this name: choose one from the template's list.")
                 )
-                row.errors.append((header, message % {"value": text}))
+                row.errors.append((header, message))
             else:
                 row.errors.append(
                     (
                         header,
-                        _("Several have the name “%(value)s”; ask bureau staff.") % {"value": text},
+                        _("Several have this name: ask bureau staff which one to write."),
                     )
                 )
         elif column.kind == "id_number":
-            row.values[column.field] = normalize_id_number(text)
+            number, problem = read_id_number(value)
+            if problem:
+                row.errors.append((header, problem))
+            else:
+                row.values[column.field] = number
         else:
             row.values[column.field] = text
 
 
 FIELD_COLUMNS = {c.field: c for c in COLUMNS}
+
+
+@functools.cache
+def _header_fields() -> dict[str, str]:
+    """Chinese header → field (the problems name their column by its header)."""
+    return {zh(c.label): c.field for c in COLUMNS}
 
 
 def _check_member(user, row: ParsedRow, existing: Member | None) -> None:
@@ -391,18 +574,16 @@ def _check_member(user, row: ParsedRow, existing: Member | None) -> None:
     if existing is not None:
         row.member = existing
         if not may_change_member(user, existing):
-            row.errors.append(
-                (
-                    zh(pgettext_lazy("member column", "ID number")),
-                    _("This member belongs to an organization you do not keep."),
-                )
-            )
+            row.errors.append((zh(pgettext_lazy("member column", "ID number")), str(ROW_REFUSED)))
             return
         if organization is not None and organization.pk != existing.organization_id:
             row.errors.append(
                 (
                     zh(pgettext_lazy("member column", "Organization")),
-                    _("The member's relation is in %(org)s; move it with a transfer.")
+                    _(
+                        "The member's relation is in %(org)s: write that organization, or "
+                        "request a transfer on the member's page."
+                    )
                     % {"org": existing.organization.name},
                 )
             )
@@ -426,8 +607,11 @@ def _check_member(user, row: ParsedRow, existing: Member | None) -> None:
                 column = FIELD_COLUMNS.get(name)
                 header = zh(column.label) if column else name
                 for message in messages:
-                    if (header, str(message)) not in row.errors:
-                        row.errors.append((header, str(message)))
+                    message = str(message)
+                    if name == "id_number":
+                        message = f"{message} {_('Check it against the ID card.')}"
+                    if (header, message) not in row.errors:
+                        row.errors.append((header, message))
     row.values = {
         **values,
         "organization": organization,
@@ -437,13 +621,25 @@ def _check_member(user, row: ParsedRow, existing: Member | None) -> None:
 
 
 @transaction.atomic
-def import_rows(user, check: ImportCheck, *, only_valid: bool = False) -> tuple[int, int]:
-    """Write the checked rows in one transaction: (created, updated).
+def import_rows(user, check: ImportCheck, *, expected: tuple[int, int]) -> tuple[int, int]:
+    """Write the valid rows in one transaction, skipping the rows with problems: (created,
+    updated).
 
-    With any invalid row and `only_valid` False nothing is written (MemberError).
+    `expected` is (rows to import, rows to skip) as the preview showed them under the 导入
+    button; when the file's check now says otherwise (the roster changed in between) nothing
+    is written (MemberError), and anything failing during the write leaves nothing either.
     """
-    if check.invalid_count and not only_valid:
-        raise MemberError(_("The file has rows with problems; nothing was imported."))
+    if (check.valid_count, check.invalid_count) != tuple(expected):
+        raise MemberError(
+            _(
+                "The roster changed since the file was checked (now %(valid)s rows can be "
+                "imported and %(invalid)s are skipped); nothing was imported. Please check the "
+                "file again."
+            )
+            % {"valid": check.valid_count, "invalid": check.invalid_count}
+        )
+    if not check.valid_count:
+        raise MemberError(_("No row of the file can be imported; nothing was imported."))
     rows = check.valid_rows
     skill_ids = dict(Skill.objects.values_list("name", "pk"))
     to_create, to_update = [], []

@@ -6,16 +6,16 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from branches.models import Kind
+from core.history import HistoricalRecords
 from members.identity import (
     id_number_problems,
     normalize_id_number,
@@ -103,7 +103,8 @@ class Member(models.Model):
     )
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    # Blank for a member without one (出生日期 and 性别 are then entered); unique when given.
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     birth_date = models.DateField(_("birth date"), db_index=True)
     education = models.CharField(
         _("education"), max_length=20, choices=Education.choices, blank=True
@@ -180,6 +181,15 @@ class Member(models.Model):
             models.Index(fields=["category", "status"]),
             models.Index(fields=["registered_community", "status"]),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(id_number=""),
+                name="member_id_number_unique",
+                violation_error_code="duplicate_id_number",
+                violation_error_message=_("A member with this ID number is already on the roster."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -203,6 +213,24 @@ class Member(models.Model):
     @property
     def age(self) -> int:
         return self.age_on(timezone.localdate())
+
+    def validate_constraints(self, exclude=None) -> None:
+        """A duplicate ID number is said on the ID number's field (the constraint is
+        conditional, so Django reports it for the whole record)."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            others = [
+                e for e in errors.pop(NON_FIELD_ERRORS, []) if e.code != "duplicate_id_number"
+            ]
+            if len(others) < len(exc.error_dict.get(NON_FIELD_ERRORS, [])):
+                errors.setdefault("id_number", []).append(
+                    _("A member with this ID number is already on the roster.")
+                )
+            if others:
+                errors[NON_FIELD_ERRORS] = others
+            raise ValidationError(errors) from exc
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -277,6 +305,8 @@ class Transfer(models.Model):
     return_reason = models.CharField(_("reason for returning"), max_length=200, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
@@ -313,6 +343,8 @@ class Participation(models.Model):
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("participation")
         verbose_name_plural = _("participations")
@@ -333,6 +365,8 @@ class Commendation(models.Model):
     title = models.CharField(pgettext_lazy("commendation", "title"), max_length=100)
     year = models.PositiveSmallIntegerField(_("year"))
     awarded_by = models.CharField(_("awarded by"), max_length=100)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("commendation")
@@ -603,6 +637,8 @@ class OrganizationCommendation(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("organization commendation")

@@ -56,5 +56,7 @@ urlpatterns = [
     path("export.xlsx", views.ExportView.as_view(), name="export"),
     path("import/", views.ImportView.as_view(), name="import"),
     path("import/confirm/", views.ImportConfirmView.as_view(), name="import_confirm"),
+    path("import/done/", views.ImportDoneView.as_view(), name="import_done"),
+    path("import/problems.xlsx", views.ImportProblemsView.as_view(), name="import_problems"),
     path("import/template.xlsx", views.ImportTemplateView.as_view(), name="import_template"),
 ]

@@ -6,6 +6,7 @@ import secrets
 
 from django import forms
 from django.contrib import messages
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -17,10 +18,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
+from core.audit import access_log_record
 from core.job_views import deliver_export
-from core.privacy import mask_id_number, mask_phone
+from core.models import AccessLog
+from core.privacy import age_band, mask_id_number, mask_phone
 from core.widgets import search_response
-from core.xlsx import XLSX_CONTENT_TYPE
+from core.xlsx import XLSX_CONTENT_TYPE, as_download
 from members import imports, selectors, services
 from members.filters import MemberFilter
 from members.forms import (
@@ -37,17 +40,25 @@ from members.models import LeaderRole, Participation
 from members.selectors.care import care_context
 
 PER_PAGE_CHOICES = (25, 50, 100)
+PROBLEMS_SHOWN = 500  # after an import, the first problems on the page (all in the file)
 IMPORT_SESSION_KEY = "members_import"
 IMPORT_DIR = "member-imports"
 
 
 def shown(user, member):
-    """Set what this user may see of the member's ID number and phone."""
-    member.id_shown = (
-        member.id_number
-        if selectors.may_see_full_id_number(user)
-        else mask_id_number(member.id_number)
-    )
+    """Set what this user may see of the member's ID number, birth date, age and phone.
+
+    The mask hides exactly the ID number's birth-date digits: whoever sees it masked sees no
+    birth date and no exact age either, only the age band (70–79岁), or the number could be
+    rebuilt from the two (issue 18)."""
+    if selectors.may_see_full_id_number(user):
+        member.id_shown = member.id_number
+        member.birth_shown = member.birth_date
+        member.age_shown = member.age
+    else:
+        member.id_shown = mask_id_number(member.id_number)
+        member.birth_shown = None
+        member.age_shown = age_band(member.age)
     member.phone_shown = (
         member.phone if selectors.may_see_full_phone(user, member) else mask_phone(member.phone)
     )
@@ -101,6 +112,10 @@ class MemberDetailView(MemberMixin, View):
 
     def get(self, request, pk):
         member = shown(request.user, self.get_member())
+        # Who opened whose personal data is in the access log (one INSERT).
+        access_log_record(
+            user=request.user, what=AccessLog.What.MEMBER_PAGE, obj=member, request=request
+        )
         return render(
             request,
             "members/member_detail.html",
@@ -498,8 +513,7 @@ class ImportTemplateView(PermissionRequiredMixin, View):
         response = HttpResponse(
             imports.build_template(request.user), content_type=XLSX_CONTENT_TYPE
         )
-        response["Content-Disposition"] = 'attachment; filename="members-template.xlsx"'
-        return response
+        return as_download(response, _("Member import template.xlsx"), stem="members-template")
 
 
 def _remove_abandoned_uploads(max_age_hours: int = 24) -> None:
@@ -523,9 +537,19 @@ def _remove_abandoned_uploads(max_age_hours: int = 24) -> None:
 
 
 def _forget_upload(request) -> None:
-    stored = request.session.pop(IMPORT_SESSION_KEY, None)
-    if stored and default_storage.exists(stored["path"]):
-        default_storage.delete(stored["path"])
+    """The stored upload and its problems file go (a new upload, or a finished import)."""
+    stored = request.session.pop(IMPORT_SESSION_KEY, None) or {}
+    for key in ("path", "problems_path"):
+        if stored.get(key) and default_storage.exists(stored[key]):
+            default_storage.delete(stored[key])
+
+
+def _save_problems(check, token: str) -> str | None:
+    if not check.invalid_count:
+        return None
+    return default_storage.save(
+        f"{IMPORT_DIR}/{token}-problems.xlsx", ContentFile(imports.problems_workbook(check))
+    )
 
 
 class ImportView(PermissionRequiredMixin, View):
@@ -556,20 +580,33 @@ class ImportView(PermissionRequiredMixin, View):
         upload.seek(0)
         token = secrets.token_urlsafe(16)
         path = default_storage.save(f"{IMPORT_DIR}/{token}.xlsx", upload)
-        request.session[IMPORT_SESSION_KEY] = {"token": token, "path": path, "name": upload.name}
+        request.session[IMPORT_SESSION_KEY] = {
+            "token": token,
+            "path": path,
+            "name": upload.name,
+            "problems_path": _save_problems(check, token),
+        }
         return render(
             request,
             "members/import_preview.html",
             {
                 "check": check,
+                "problems": check.problems,
                 "file_name": upload.name,
-                "confirm_form": ImportConfirmForm(initial={"token": token}),
+                "confirm_form": ImportConfirmForm(
+                    initial={
+                        "token": token,
+                        "to_import": check.valid_count,
+                        "to_skip": check.invalid_count,
+                    }
+                ),
             },
         )
 
 
 class ImportConfirmView(PermissionRequiredMixin, View):
-    """Confirm → the stored file is checked again and written in one transaction."""
+    """导入 → the stored file is checked again and its valid rows written in one transaction
+    (the rows with problems skipped, as the button said); the problems stay on the next page."""
 
     permission_required = "members.import_member"
 
@@ -579,6 +616,7 @@ class ImportConfirmView(PermissionRequiredMixin, View):
         if (
             not form.is_valid()
             or not stored
+            or not stored.get("token")
             or form.cleaned_data["token"] != stored["token"]
             or not default_storage.exists(stored["path"])
         ):
@@ -589,19 +627,74 @@ class ImportConfirmView(PermissionRequiredMixin, View):
                 columns, data = imports.read_workbook(fileobj, name=stored["name"])
             check = imports.validate_rows(request.user, columns, data)
             created, updated = imports.import_rows(
-                request.user, check, only_valid=form.cleaned_data["only_valid"]
+                request.user,
+                check,
+                expected=(form.cleaned_data["to_import"], form.cleaned_data["to_skip"]),
             )
         except services.MemberError as exc:
+            _forget_upload(request)
             messages.error(request, str(exc))
             return redirect("members:import")
-        finally:
-            _forget_upload(request)
+        # The upload goes; the problem rows stay (listed and downloadable) until the next one.
+        default_storage.delete(stored["path"])
+        request.session[IMPORT_SESSION_KEY] = {
+            "name": stored["name"],
+            "problems_path": stored.get("problems_path"),
+            "result": {"created": created, "updated": updated, "skipped": check.invalid_count},
+            "problems": [
+                [p.row, p.name, p.column, p.value, p.message]
+                for p in check.problems[:PROBLEMS_SHOWN]
+            ],
+            "problems_total": len(check.problems),
+        }
         messages.success(
             request,
             _("Import finished: %(created)s added, %(updated)s updated, %(skipped)s skipped.")
             % {"created": created, "updated": updated, "skipped": check.invalid_count},
         )
+        if check.invalid_count:
+            return redirect("members:import_done")
         return redirect("members:list")
+
+
+class ImportDoneView(PermissionRequiredMixin, View):
+    """After an import that skipped rows: their problems, and the file of those rows."""
+
+    permission_required = "members.import_member"
+
+    def get(self, request):
+        stored = request.session.get(IMPORT_SESSION_KEY) or {}
+        if "result" not in stored:
+            return redirect("members:import")
+        return render(
+            request,
+            "members/import_done.html",
+            {
+                "result": stored["result"],
+                "file_name": stored["name"],
+                "problems": [imports.Problem(*p) for p in stored["problems"]],
+                "problems_total": stored["problems_total"],
+                "has_problems_file": bool(stored.get("problems_path")),
+            },
+        )
+
+
+class ImportProblemsView(PermissionRequiredMixin, View):
+    """The rows with problems of the last upload, as .xlsx with a 问题 column."""
+
+    permission_required = "members.import_member"
+
+    def get(self, request):
+        stored = request.session.get(IMPORT_SESSION_KEY) or {}
+        path = stored.get("problems_path")
+        if not path or not default_storage.exists(path):
+            raise Http404
+        with default_storage.open(path, "rb") as fileobj:
+            content = fileobj.read()
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        stem = stored["name"].rsplit(".", 1)[0] or "members"
+        filename = _("%(name)s-rows with problems.xlsx") % {"name": stem}
+        return as_download(response, filename, stem="members-import-problems")
 
 
 class MemberSearchView(PermissionRequiredMixin, View):

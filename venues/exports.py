@@ -9,19 +9,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.exports import PreparedExport, register_export
-from core.xlsx import Sheet
+from core.params import year_param
+from core.xlsx import Sheet, download_name
 from venues import selectors
 from venues.filters import BookingFilter, VenueFilter
 
 
-def stats_year(query: QueryDict) -> tuple[int, list[int]]:
+def stats_year(query: QueryDict, request=None) -> tuple[int, list[int]]:
     """The year the statistics are asked for (`?year=`, else the latest) and every year."""
     years = selectors.stats_years()
-    try:
-        year = int(query.get("year") or years[0])
-    except ValueError:
-        year = years[0]
-    return year, years
+    return year_param(query, latest=years[0], default=years[0], request=request), years
 
 
 def bookings_sheet(bookings) -> Sheet:
@@ -65,9 +62,8 @@ def bookings_export(user, query: QueryDict) -> PreparedExport:
     """The bookings the user may open, filtered as the booking list."""
     filterset = BookingFilter(query or None, queryset=selectors.bookings_for(user))
     bookings = filterset.qs.order_by("-start")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return PreparedExport(
-        filename=f"bookings-{stamp}.xlsx",
+        filename=download_name(_("Room bookings"), day=timezone.localdate()),
         sheets=lambda: [bookings_sheet(bookings)],
         rows_total=bookings.order_by().count,
         query=query,
@@ -117,7 +113,7 @@ def stats_export(user, query: QueryDict) -> PreparedExport:
     year, _years = stats_year(query)
     venues = VenueFilter(query or None, queryset=selectors.venues_for(user)).qs
     return PreparedExport(
-        filename=f"venue-stats-{year}.xlsx",
+        filename=download_name(_("Venue statistics"), year=year),
         sheets=lambda: [
             stats_sheet(year, selectors.venue_stats(user=user, year=year, venues=venues))
         ],

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Community, District, Organization, Status
 from branches.selectors import organizations_for
+from core.widgets import SearchChoiceField
 from venues.models import Closure, Facility, Room, Rule, Venue, Weekday
 from venues.services import HoursSpan, Scope, opening_hours_problems
 
@@ -40,8 +41,13 @@ class SlotMixin:
 
 
 class BookingForm(SlotMixin, forms.Form):
-    organization = forms.ModelChoiceField(
-        label=_("Booking organization"), queryset=Organization.objects.none(), required=False
+    # A search field (core.widgets), not one option per organization: bureau staff book for
+    # any active organization, which /branches/search/ finds (staff see every organization).
+    organization = SearchChoiceField(
+        label=_("Booking organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        search_url="branches:search",
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
@@ -155,6 +161,14 @@ class ClosureForm(forms.ModelForm):
 
 class VenueForm(forms.ModelForm):
     """A venue's particulars; the owner is one of the organizations the user keeps."""
+
+    # A search field (core.widgets) over the organizations the user may see; the choices (the
+    # active ones, and the current owner) are checked on the server.
+    owner = SearchChoiceField(
+        label=Venue._meta.get_field("owner").verbose_name,
+        queryset=Organization.objects.none(),
+        search_url="branches:search",
+    )
 
     class Meta:
         model = Venue

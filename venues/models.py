@@ -9,13 +9,16 @@ It lives in the migration rather than in Meta so that SQLite never sees it.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from core.history import HistoricalRecords
 
 OVERLAP_CONSTRAINT = "venues_booking_no_overlap"
 
@@ -325,3 +328,42 @@ class Booking(models.Model):
     def clean(self) -> None:
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": _("The end must be after the start.")})
+
+
+def _feed_token_value() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FeedToken(models.Model):
+    """One person's calendar address for one room (the .ics feed a phone subscribes to).
+
+    Phone calendar apps cannot sign in, so the address carries this secret. Each is its
+    holder's own: listed on their profile, revocable one by one, and ending at ``expires_at``;
+    a deactivated holder's addresses stop answering at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("holder"),
+        on_delete=models.CASCADE,
+        related_name="feed_tokens",
+    )
+    room = models.ForeignKey(
+        Room, verbose_name=_("room"), on_delete=models.CASCADE, related_name="feed_tokens"
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_feed_token_value)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar address")
+        verbose_name_plural = _("calendar addresses")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "room"], name="venues_feedtoken_user_room")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.room}"
+
+    def get_feed_url(self) -> str:
+        return reverse("venues:room_feed", args=[self.room_id, self.token])

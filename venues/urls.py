@@ -18,6 +18,8 @@ urlpatterns = [
     path("rooms/<int:pk>/edit/", views.RoomEditView.as_view(), name="room_edit"),
     path("rooms/<int:pk>/book/", views.BookingCreateView.as_view(), name="book"),
     path("rooms/<int:pk>/feed/<str:token>.ics", views.RoomFeedView.as_view(), name="room_feed"),
+    path("rooms/<int:pk>/feed/new/", views.FeedTokenIssueView.as_view(), name="feed_issue"),
+    path("feeds/<int:pk>/revoke/", views.FeedTokenRevokeView.as_view(), name="feed_revoke"),
     path("free/", views.FreeRoomsView.as_view(), name="free"),
     path("bookings/", views.BookingListView.as_view(), name="bookings"),
     path("bookings/export.xlsx", views.BookingExportView.as_view(), name="bookings_export"),
@@ -34,6 +36,16 @@ urlpatterns = [
         "bookings/<int:pk>/reject/",
         views.BookingDecisionView.as_view(decision=Decision.REJECT),
         name="booking_reject",
+    ),
+    path(
+        "bookings/<int:pk>/series/approve/",
+        views.SeriesDecisionView.as_view(decision=Decision.APPROVE),
+        name="series_approve",
+    ),
+    path(
+        "bookings/<int:pk>/series/reject/",
+        views.SeriesDecisionView.as_view(decision=Decision.REJECT),
+        name="series_reject",
     ),
     path(
         "bookings/<int:pk>/visitors/",

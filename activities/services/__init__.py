@@ -26,6 +26,8 @@ from activities.services.meetings import (
     activity_update,
     attachment_add,
     attendance_record,
+    cohost_accept,
+    cohost_decline,
     expected_participants,
     meeting_log,
 )
@@ -55,6 +57,8 @@ __all__ = [
     "activity_update",
     "attachment_add",
     "attendance_record",
+    "cohost_accept",
+    "cohost_decline",
     "contest_create",
     "contest_entry_add",
     "contest_entry_update",

@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import transaction
-from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +19,10 @@ from activities.models import (
     Attachment,
     Attendance,
     AttendanceStatus,
+    HostState,
     sniff_content_type,
 )
+from activities.selectors import attendance_candidates, expected_participants
 from activities.services.common import (
     ActivityError,
     acts_for_bureau,
@@ -28,10 +30,12 @@ from activities.services.common import (
     check_scope,
     full_clean,
 )
+from branches.selectors import secretaries_of
 from core.history import bulk_create_with_action, bulk_update_with_action, save_with_action
 from core.models import User
+from core.notifications import notify
 from core.permissions import organization_in_scope
-from members.models import Member, MemberStatus
+from core.uploads import name_with_extension
 from venues.services import BookingError, booking_cancel, booking_create
 
 # The names of the actions in the change history (history_change_reason).
@@ -40,21 +44,153 @@ ACTIVITY_UPDATE = "activities.activity.update"
 ACTIVITY_CANCEL = "activities.activity.cancel"
 ACTIVITY_MARK_HELD = "activities.activity.mark_held"
 ATTENDANCE_RECORD = "activities.attendance.record"
+COHOST_REQUEST = "activities.cohost.request"
+COHOST_ACCEPT = "activities.cohost.accept"
+COHOST_DECLINE = "activities.cohost.decline"
+COHOST_NOTIFY_KIND = "cohost-request"
 
 
-def _set_hosts(activity: Activity, organization, co_hosts: Sequence, *, action: str) -> None:
-    ids = [organization.pk, *(org.pk for org in co_hosts)]
-    if len(ids) != len(set(ids)):
-        raise ActivityError(_("An organization cannot host the same activity twice."))
-    ActivityHost.objects.filter(activity=activity).delete()
-    ActivityHost.objects.bulk_create(
-        [ActivityHost(activity=activity, organization=organization, is_lead=True)]
-        + [ActivityHost(activity=activity, organization=org, is_lead=False) for org in co_hosts]
-    )
-    joint = len(ids) >= 2
+def _accepted_at_once(acting_user: User, organization) -> bool:
+    """Bureau staff name co-hosts that are accepted at once; so does a secretary naming an
+    organization of their own subtree. Anyone else's naming is a request."""
+    return acts_for_bureau(acting_user) or organization_in_scope(acting_user, organization)
+
+
+def _sync_is_joint(activity: Activity, action: str) -> None:
+    """Joint (联办) means two or more accepted hosts."""
+    joint = activity.host_links.filter(state=HostState.ACCEPTED).count() >= 2
     if activity.is_joint != joint:
         activity.is_joint = joint
         save_with_action(activity, action, update_fields=["is_joint"])
+
+
+def _notify_cohost_request(link: ActivityHost) -> None:
+    activity, organization = link.activity, link.organization
+    notify(
+        recipients=secretaries_of([organization])[organization.pk],
+        kind=COHOST_NOTIFY_KIND,
+        title=_("%(lead)s asks %(organization)s to co-host “%(activity)s”")
+        % {"lead": activity.organization, "organization": organization, "activity": activity},
+        body=_("Accept or decline on the co-hosting requests page."),
+        url=reverse("activities:cohost_requests"),
+        key=f"cohost-request:{link.pk}:{link.requested_at:%Y%m%d%H%M%S%f}",
+    )
+
+
+def _set_hosts(
+    activity: Activity, organization, co_hosts: Sequence, *, action: str, acting_user: User
+) -> None:
+    """Keep the lead and bring the co-hosts to `co_hosts`: a new one is a request (or accepted
+    at once, see `_accepted_at_once`); one no longer named is removed unless attendance of its
+    members was recorded; a declined one stays declined unless named again (asked again)."""
+    ids = [organization.pk, *(org.pk for org in co_hosts)]
+    if len(ids) != len(set(ids)):
+        raise ActivityError(_("An organization cannot host the same activity twice."))
+    links = {link.organization_id: link for link in activity.host_links.select_for_update()}
+    if organization.pk not in links:
+        ActivityHost.objects.create(
+            activity=activity, organization=organization, is_lead=True, state=HostState.ACCEPTED
+        )
+    wanted = {org.pk: org for org in co_hosts}
+    for org_id, link in links.items():
+        if link.is_lead or org_id in wanted or link.state == HostState.DECLINED:
+            continue
+        if (
+            link.state == HostState.ACCEPTED
+            and activity.attendances.filter(member__organization_id=org_id).exists()
+        ):
+            raise ActivityError(
+                _(
+                    "%(organization)s cannot be removed as co-host: attendance of its members "
+                    "is recorded for this activity."
+                )
+                % {"organization": link.organization},
+                field="co_hosts",
+            )
+        link.delete()
+    now = timezone.now()
+    for org_id, org in wanted.items():
+        link = links.get(org_id)
+        if link is not None and link.state != HostState.DECLINED:
+            continue
+        if link is None:
+            link = ActivityHost(activity=activity, organization=org, is_lead=False)
+        link.requested_by, link.requested_at = acting_user, now
+        link.decided_by = link.decided_at = None
+        if _accepted_at_once(acting_user, org):
+            link.state = HostState.ACCEPTED
+            link.decided_by, link.decided_at = acting_user, now
+        else:
+            link.state = HostState.REQUESTED
+        full_clean(link, validate_constraints=False)
+        save_with_action(link, COHOST_REQUEST)
+        if link.state == HostState.REQUESTED:
+            link.activity = activity
+            _notify_cohost_request(link)
+    _sync_is_joint(activity, action)
+
+
+def check_may_answer(acting_user: User, link: ActivityHost) -> None:
+    """Bureau staff, or a secretary of the asked organization (or above it)."""
+    if acts_for_bureau(acting_user):
+        return
+    if not (
+        getattr(acting_user, "is_secretary", False)
+        and organization_in_scope(acting_user, link.organization)
+    ):
+        raise ActivityError(_("Only the asked organization's secretary may answer this request."))
+
+
+def _answer(*, link: ActivityHost, acting_user: User, state: str, action: str) -> ActivityHost:
+    check_may_answer(acting_user, link)
+    link = (
+        ActivityHost.objects.select_for_update()
+        .select_related("activity", "activity__organization", "organization")
+        .get(pk=link.pk)
+    )
+    if link.is_lead or link.state != HostState.REQUESTED:
+        raise ActivityError(_("This co-hosting request has already been answered."))
+    if link.activity.status == ActivityStatus.CANCELLED:
+        raise ActivityError(_("The activity was cancelled: there is nothing to answer."))
+    link.state = state
+    link.decided_by, link.decided_at = acting_user, timezone.now()
+    full_clean(link, validate_constraints=False)
+    save_with_action(link, action)
+    _sync_is_joint(link.activity, action)
+    activity = link.activity
+    answer = (
+        _("%(organization)s accepted co-hosting “%(activity)s”")
+        if state == HostState.ACCEPTED
+        else _("%(organization)s declined co-hosting “%(activity)s”")
+    )
+    notify(
+        recipients=[
+            *secretaries_of([activity.organization])[activity.organization_id],
+            *([link.requested_by] if link.requested_by_id else []),
+        ],
+        kind=COHOST_NOTIFY_KIND,
+        title=answer % {"organization": link.organization, "activity": activity},
+        url=activity.get_absolute_url(),
+        key=f"cohost-answer:{link.pk}:{link.decided_at:%Y%m%d%H%M%S%f}",
+    )
+    return link
+
+
+@transaction.atomic
+def cohost_accept(*, link: ActivityHost, acting_user: User) -> ActivityHost:
+    """The asked organization accepts: its members appear on the attendance page and may be
+    marked, and the activity counts in its figures."""
+    return _answer(
+        link=link, acting_user=acting_user, state=HostState.ACCEPTED, action=COHOST_ACCEPT
+    )
+
+
+@transaction.atomic
+def cohost_decline(*, link: ActivityHost, acting_user: User) -> ActivityHost:
+    """The asked organization declines: the activity stays the lead's alone."""
+    return _answer(
+        link=link, acting_user=acting_user, state=HostState.DECLINED, action=COHOST_DECLINE
+    )
 
 
 def _book_room(
@@ -125,7 +261,9 @@ def activity_create(
     )
     full_clean(activity)
     save_with_action(activity, ACTIVITY_CREATE)
-    _set_hosts(activity, organization, list(co_hosts), action=ACTIVITY_CREATE)
+    _set_hosts(
+        activity, organization, list(co_hosts), action=ACTIVITY_CREATE, acting_user=acting_user
+    )
     if room is not None:
         _book_room(
             activity=activity,
@@ -174,7 +312,13 @@ def activity_update(
     full_clean(activity)
     save_with_action(activity, ACTIVITY_UPDATE)
     if co_hosts is not None:
-        _set_hosts(activity, activity.organization, list(co_hosts), action=ACTIVITY_UPDATE)
+        _set_hosts(
+            activity,
+            activity.organization,
+            list(co_hosts),
+            action=ACTIVITY_UPDATE,
+            acting_user=acting_user,
+        )
     if room is not None and activity.booking_id is None:
         _book_room(
             activity=activity,
@@ -233,7 +377,7 @@ def attachment_add(
     content_type, extension = sniffed
     attachment = Attachment(
         activity=activity,
-        original_name=(getattr(upload, "name", "") or "")[-200:] or f"file.{extension}",
+        original_name=name_with_extension(getattr(upload, "name", ""), extension),
         content_type=content_type,
         extension=extension,
         size=size,
@@ -249,21 +393,21 @@ def attachment_add(
 # --- Attendance --------------------------------------------------------------------------------
 
 
-def expected_participants(activity: Activity):
-    """Members whose organization relation (or three-affinity participation) is a host."""
-    host_ids = list(activity.host_links.values_list("organization_id", flat=True))
-    return (
-        Member.objects.filter(status=MemberStatus.NORMAL)
-        .filter(
-            Q(organization_id__in=host_ids)
-            | Q(
-                participations__organization_id__in=host_ids,
-                participations__left_on__isnull=True,
-            )
-        )
-        .distinct()
-        .order_by("name", "pk")
-    )
+def _refusal(activity: Activity, member_id) -> str:
+    """Why a member cannot be marked: their organization has not accepted co-hosting, they
+    belong to another host (a co-host's secretary marks only their own) or to no host."""
+    pending = activity.host_links.filter(
+        state=HostState.REQUESTED, organization__members__pk=member_id
+    ).select_related("organization")
+    link = pending.first() if str(member_id).isdigit() else None
+    if link is not None:
+        return _(
+            "%(organization)s has not accepted co-hosting this activity: its members cannot "
+            "be marked yet."
+        ) % {"organization": link.organization}
+    if str(member_id).isdigit() and expected_participants(activity).filter(pk=member_id).exists():
+        return _("You may only mark attendance for your own members.")
+    return _("Attendance can only be recorded for the hosting organizations' members.")
 
 
 @transaction.atomic
@@ -275,8 +419,10 @@ def attendance_record(
 ) -> list[Attendance]:
     """Record a whole list at once: {member_id: status} or (member_id, status, reason) rows.
 
-    Every member must be an expected participant; a co-host's secretary marks only members
-    of their own organization. Nothing is saved when one row is wrong.
+    Every member must be one of `attendance_candidates(activity, acting_user)`: a member of
+    an accepted host (an organization asked to co-host that has not accepted brings nobody);
+    a co-host's secretary marks only members of their own organization. Nothing is saved when
+    one row is wrong.
     """
     if activity.status == ActivityStatus.CANCELLED:
         raise ActivityError(_("Attendance cannot be recorded for a cancelled activity."))
@@ -285,23 +431,21 @@ def attendance_record(
         if isinstance(entries, Mapping)
         else [tuple(row) for row in entries]
     )
-    members = {m.pk: m for m in expected_participants(activity).select_related("organization")}
+    check_activity_scope(acting_user, activity)
+    members = {
+        m.pk: m for m in attendance_candidates(activity, acting_user).select_related("organization")
+    }
     valid_statuses = set(AttendanceStatus.values)
     objects = []
     for member_id, status, reason in rows:
-        member = members.get(int(member_id))
+        try:
+            member = members.get(int(member_id))
+        except (TypeError, ValueError):
+            member = None
         if member is None:
-            raise ActivityError(
-                _("Attendance can only be recorded for the hosting organizations' members.")
-            )
+            raise ActivityError(_refusal(activity, member_id))
         if status not in valid_statuses:
             raise ActivityError(_("Choose present, excused or absent."))
-        if (
-            not acts_for_bureau(acting_user)
-            and not organization_in_scope(acting_user, member.organization)
-            and not organization_in_scope(acting_user, activity.organization)
-        ):
-            raise ActivityError(_("You may only mark attendance for your own members."))
         objects.append(
             Attendance(
                 activity=activity,
@@ -330,10 +474,14 @@ def attendance_record(
         saved.append(current)
     if changed:
         bulk_update_with_action(
-            Attendance, changed, ["status", "excused_reason"], ATTENDANCE_RECORD
+            Attendance,
+            changed,
+            ["status", "excused_reason"],
+            ATTENDANCE_RECORD,
+            acting_user=acting_user,
         )
     if created:
-        bulk_create_with_action(Attendance, created, ATTENDANCE_RECORD)
+        bulk_create_with_action(Attendance, created, ATTENDANCE_RECORD, acting_user=acting_user)
     return saved
 
 

@@ -12,6 +12,20 @@ from django.utils.translation import gettext as _
 from activities.models import Contest, ContestEntry, JudgeScore, LectureTeam, TrainingSession
 from activities.services.common import ActivityError, acts_for_bureau, check_scope, full_clean
 from core.models import User
+from members.selectors import members_for
+
+
+def _check_trainees(acting_user: User, trainees: list, *, keep=()) -> None:
+    """A secretary names only members they read (their subtree); those already listed on the
+    session (`keep`, e.g. added by the bureau) may stay."""
+    if acts_for_bureau(acting_user):
+        return
+    kept = {member.pk for member in keep}
+    ids = {member.pk for member in trainees} - kept
+    if ids and members_for(acting_user).filter(pk__in=ids).count() != len(ids):
+        raise ActivityError(
+            _("Trainees can only be members of your own organization."), field="trainees"
+        )
 
 
 @transaction.atomic
@@ -36,6 +50,8 @@ def judge_score_record(
 def training_create(*, acting_user: User, trainees: Iterable = (), **fields) -> TrainingSession:
     """A co-training session (党员联培) with its trainees."""
     check_scope(acting_user, fields.get("organization"))
+    trainees = list(trainees)
+    _check_trainees(acting_user, trainees)
     session = TrainingSession(**fields)
     full_clean(session)
     session.save()
@@ -56,6 +72,9 @@ def training_update(
         raise TypeError(f"cannot update {sorted(unknown)}")
     if "organization" in fields:
         check_scope(acting_user, fields["organization"])
+    if trainees is not None:
+        trainees = list(trainees)
+        _check_trainees(acting_user, trainees, keep=session.trainees.all())
     for name, value in fields.items():
         setattr(session, name, value)
     full_clean(session)

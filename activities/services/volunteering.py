@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityStatus, ActivityType, VolunteerHours
+from activities.selectors import attendance_candidates
 from activities.services.common import ActivityError, check_activity_scope, full_clean
-from activities.services.meetings import expected_participants
 from activities.services.points import points_sync
+from core.history import bulk_create_with_action
 from core.models import User
 
 
@@ -26,7 +27,8 @@ def volunteer_hours_record(
         raise ActivityError(_("Hours are recorded for volunteering activities only."))
     if activity.status != ActivityStatus.HELD:
         raise ActivityError(_("Record hours once the activity has been held."))
-    expected = set(expected_participants(activity).values_list("pk", flat=True))
+    # The accepted hosts' members the acting user may mark (a co-host's secretary: their own).
+    expected = set(attendance_candidates(activity, acting_user).values_list("pk", flat=True))
     day = timezone.localdate(activity.start)
     rows = []
     for member_id, value in hours.items():
@@ -50,6 +52,8 @@ def volunteer_hours_record(
     VolunteerHours.objects.filter(
         activity=activity, member_id__in=[row.member_id for row in rows]
     ).delete()
-    created = VolunteerHours.objects.bulk_create(rows)
+    created = bulk_create_with_action(
+        VolunteerHours, rows, "activities.volunteer_hours.record", acting_user=acting_user
+    )
     points_sync(activity_ids=[activity.pk], acting_user=acting_user)  # 红色积分 follow the hours
     return created

@@ -17,14 +17,18 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from activities import exports, selectors, services
+from activities.attendance_view_helpers import attendance_counts, attendance_groups, status_choices
 from activities.filters import ActivityFilter
 from activities.forms import ActivityForm, AttachmentForm, MeetingLogForm
 from activities.models import Activity, ActivityType, AttendanceStatus
 from activities.permissions import activity_hosted_in_scope
 from activities.services import ActivityError
+from activities.services.meeting_record import meeting_log_with_record
 from activities.views.common import ActivityPageMixin
 from core.history import HISTORY_LIMIT, change_history
 from core.job_views import deliver_export
+from core.params import month_param
+from core.uploads import open_stored
 from core.views import PortalPermissionMixin, add_service_error, service_error_message
 from members.models import Member, MemberStatus
 
@@ -66,11 +70,7 @@ class ActivityCalendarView(PortalPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        try:
-            year, month = (int(p) for p in self.request.GET.get("month", "").split("-"))
-            first = datetime.date(year, month, 1)
-        except ValueError:
-            first = today.replace(day=1)
+        first = month_param(self.request.GET, request=self.request)
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
         filterset = ActivityFilter(
             self.request.GET or None,
@@ -110,10 +110,11 @@ class ActivityDetailView(ActivityPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activity = self.object
+        # Only the people in the reader's scope (a liaison's community, a secretary's subtree).
         attendances = list(
-            activity.attendances.select_related("member", "member__organization").order_by(
-                "member__name"
-            )
+            selectors.attendance_for(self.request.user, Activity.objects.filter(pk=activity.pk))
+            .select_related("member", "member__organization")
+            .order_by("member__name")
         )
         present = sum(1 for a in attendances if a.status == AttendanceStatus.PRESENT)
         excused = sum(1 for a in attendances if a.status == AttendanceStatus.EXCUSED)
@@ -128,7 +129,19 @@ class ActivityDetailView(ActivityPageMixin, TemplateView):
             ),
             attachments=list(activity.attachments.all()),
             attachment_form=AttachmentForm(),
-            hours=list(activity.volunteer_hours.select_related("member")),
+            hours=list(
+                activity.volunteer_hours.filter(
+                    member__in=selectors.attendance_for(
+                        self.request.user, Activity.objects.filter(pk=activity.pk)
+                    ).values("member_id")
+                ).select_related("member")
+            ),
+            cohost_asks=[
+                link
+                for link in activity.host_links.all()
+                if link.state == "requested"
+                and self.request.user.has_perm("activities.answer_cohost_request", link)
+            ],
             can_change=self.request.user.has_perm("activities.change_activity", activity),
             can_mark=self.request.user.has_perm("activities.mark_attendance", activity),
         )
@@ -275,7 +288,7 @@ class AttachmentDownloadView(PortalPermissionMixin, View):
     def get(self, request, pk):
         attachment = self.object
         return FileResponse(
-            attachment.file.open("rb"),
+            open_stored(attachment.file, what=f"activity attachment {attachment.pk}"),
             content_type=attachment.content_type,
             as_attachment=not attachment.is_image,
             filename=attachment.original_name,
@@ -283,61 +296,65 @@ class AttachmentDownloadView(PortalPermissionMixin, View):
 
 
 class AttendanceView(ActivityPageMixin, View):
-    """Mark the whole list at once: present / excused (with reason) / absent."""
+    """Mark the whole list at once, each member once: present / excused (with reason) /
+    absent; in pinyin order, grouped by 党小组, with a search box and a sticky save bar."""
 
     permission_required = "activities.mark_attendance"
     template_name = "activities/attendance_form.html"
 
-    def _rows(self, activity, data=None):
-        recorded = {a.member_id: a for a in activity.attendances.all()}
-        rows = []
-        for member in services.expected_participants(activity).select_related("organization"):
-            current = recorded.get(member.pk)
-            status = (data or {}).get(f"status_{member.pk}") or (current.status if current else "")
-            reason = (data or {}).get(f"reason_{member.pk}") or (
-                current.excused_reason if current else ""
+    def _context(self, activity, data=None, error=""):
+        members = selectors.attendance_candidates(activity, self.request.user).select_related(
+            "organization"
+        )
+        recorded = {
+            member_id: (status, reason)
+            for member_id, status, reason in activity.attendances.order_by().values_list(
+                "member_id", "status", "excused_reason"
             )
-            rows.append({"member": member, "status": status, "reason": reason})
-        return rows
+        }
+        # "全部出席" first: nothing recorded yet for a meeting that has begun → all present.
+        default = (
+            AttendanceStatus.PRESENT if not recorded and activity.start <= timezone.now() else ""
+        )
+        groups = attendance_groups(
+            members,
+            hosts=activity.hosts.all(),
+            recorded=recorded,
+            data=data,
+            default_status=default,
+        )
+        return {
+            "activity": activity,
+            "groups": groups,
+            "counts": attendance_counts(groups),
+            "statuses": status_choices(),
+            "error": error,
+        }
 
     def get(self, request, pk):
-        activity = self.object
-        return render(
-            request,
-            self.template_name,
-            {
-                "activity": activity,
-                "rows": self._rows(activity),
-                "statuses": AttendanceStatus.choices,
-            },
-        )
+        return render(request, self.template_name, self._context(self.object))
 
     def post(self, request, pk):
         activity = self.object
-        rows = self._rows(activity, request.POST)
+        context = self._context(activity, request.POST)
         entries = [
-            (row["member"].pk, row["status"], row["reason"]) for row in rows if row["status"]
+            (row.member.pk, row.status, row.reason)
+            for group in context["groups"]
+            for row in group.rows
+            if row.status
         ]
         try:
             services.attendance_record(activity=activity, entries=entries, acting_user=request.user)
         except ActivityError as exc:
-            return render(
-                request,
-                self.template_name,
-                {
-                    "activity": activity,
-                    "rows": rows,
-                    "statuses": AttendanceStatus.choices,
-                    "error": service_error_message(exc),
-                },
-                status=200,
-            )
+            context["error"] = service_error_message(exc)
+            return render(request, self.template_name, context)
         messages.success(request, _("Attendance was saved."))
         return redirect(activity)
 
 
 class MeetingLogView(PortalPermissionMixin, View):
-    """The secretary's fast 三会一课 form: type, date, topic, ticks — one step."""
+    """The secretary's meeting log on one page: type, date, topic, everyone's attendance
+    (present by default, then the exceptions) and, optionally, minutes, photos and the rest."""
 
     permission_required = "activities.log_meeting"
     template_name = "activities/meeting_log.html"
@@ -357,6 +374,8 @@ class MeetingLogView(PortalPermissionMixin, View):
         return None, organizations
 
     def _members(self, organization):
+        # The organization's own roster: who meeting_log marks (expected participants of an
+        # activity with this one host).
         return (
             Member.objects.filter(
                 Q(organization=organization)
@@ -366,36 +385,60 @@ class MeetingLogView(PortalPermissionMixin, View):
                 status=MemberStatus.NORMAL,
             )
             .distinct()
-            .order_by("name", "pk")
+            .only("pk", "name", "name_initials")
         )
 
     def _render(self, request, organization, organizations, form):
-        return render(
-            request,
-            self.template_name,
-            {"organization": organization, "organizations": organizations, "form": form},
-        )
+        context = {"organization": organization, "organizations": organizations, "form": form}
+        if form is not None:
+            groups = attendance_groups(
+                form.members,
+                hosts=[organization],
+                data=form.data if form.is_bound else None,
+                default_status=AttendanceStatus.PRESENT,
+            )
+            context.update(
+                groups=groups, counts=attendance_counts(groups), statuses=status_choices()
+            )
+        return render(request, self.template_name, context)
 
     def get(self, request):
         organization, organizations = self._organization(request)
-        form = MeetingLogForm(members=self._members(organization)) if organization else None
+        form = (
+            MeetingLogForm(members=self._members(organization), organization=organization)
+            if organization
+            else None
+        )
         return self._render(request, organization, organizations, form)
 
     def post(self, request):
         organization, organizations = self._organization(request)
         if organization is None:
             raise Http404
-        form = MeetingLogForm(request.POST, members=self._members(organization))
+        form = MeetingLogForm(
+            request.POST,
+            request.FILES,
+            members=self._members(organization),
+            organization=organization,
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
-                activity = services.meeting_log(
+                activity = meeting_log_with_record(
                     organization=organization,
                     type=data["type"],
                     date=data["date"],
                     topic=data["topic"],
-                    present_ids=[m.pk for m in data["present"]],
-                    excused={m.pk: data["excused_reason"] for m in data["excused"]},
+                    present_ids=data["present_ids"],
+                    excused=data["excused"],
+                    start_time=data["start_time"],
+                    place_text=data["place_text"],
+                    agenda=data["agenda"],
+                    discussion=data["discussion"],
+                    decisions=data["decisions"],
+                    outside_participants=data["outside_participants"],
+                    co_hosts=data["co_hosts"],
+                    photos=data["photos"],
                     acting_user=request.user,
                 )
             except ActivityError as exc:
@@ -407,7 +450,7 @@ class MeetingLogView(PortalPermissionMixin, View):
                     % {
                         "type": activity.get_type_display(),
                         "date": data["date"].strftime("%Y-%m-%d"),
-                        "present": len(data["present"]),
+                        "present": len(data["present_ids"]),
                     },
                 )
                 return redirect(activity)

@@ -74,9 +74,7 @@ class TrainingDetailView(TrainingPageMixin, View):
 
     def get(self, request, pk):
         session = self.object
-        trainees = list(
-            session.trainees.select_related("organization").order_by("organization__path", "name")
-        )
+        trainees = list(selectors.trainees_for(request.user, session))
         return render(
             request,
             self.template_name,

@@ -26,7 +26,7 @@ class VolunteerHoursFormView(ActivityPageMixin, View):
 
     def _members(self, activity):
         present = activity.attendances.filter(status=AttendanceStatus.PRESENT).values("member_id")
-        members = services.expected_participants(activity)
+        members = selectors.attendance_candidates(activity, self.request.user)
         if activity.attendances.exists():
             members = members.filter(pk__in=present)
         return list(members)

@@ -38,6 +38,7 @@ from alliance.services.mediation import (
     mediation_case_record,
     rota_shift_add,
     studio_create,
+    studio_update,
 )
 from alliance.services.registry import alliance_join, alliance_leave, annual_target_save
 
@@ -71,4 +72,5 @@ __all__ = [
     "resource_withdraw",
     "rota_shift_add",
     "studio_create",
+    "studio_update",
 ]

@@ -34,6 +34,33 @@ def studio_create(
 
 
 @transaction.atomic
+def studio_update(
+    *,
+    studio: MediationStudio,
+    acting_user,
+    community,
+    name: str,
+    host_organization: Organization,
+    address: str = "",
+    is_active: bool = True,
+) -> MediationStudio:
+    """Bureau staff change a studio's name, community, host, address or whether it serves."""
+    _require(
+        acting_user.is_bureau_staff,
+        _("Only bureau staff set up mediation studios."),
+    )
+    studio = MediationStudio.objects.select_for_update().get(pk=studio.pk)
+    studio.community = community
+    studio.name = name.strip()
+    studio.host_organization = host_organization
+    studio.address = address
+    studio.is_active = is_active
+    _full_clean(studio)
+    save_with_action(studio, "alliance.mediationstudio.update")
+    return studio
+
+
+@transaction.atomic
 def rota_shift_add(
     *, studio: MediationStudio, member, date: datetime.date, acting_user
 ) -> RotaShift:

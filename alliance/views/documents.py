@@ -19,6 +19,7 @@ from alliance.forms import (
 )
 from alliance.services import DocumentError
 from alliance.views.base import _page
+from core.uploads import open_stored
 from core.views import (
     ActionView,
     FormPageView,
@@ -193,7 +194,7 @@ class DocumentAttachmentAddView(_DocumentMixin, ActionView):
 
 def _file_response(stored):
     return FileResponse(
-        stored.file.open("rb"),
+        open_stored(stored.file, what=f"{type(stored).__name__} {stored.pk}"),
         content_type=stored.content_type,
         as_attachment=not stored.is_image,
         filename=stored.original_name,

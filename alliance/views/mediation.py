@@ -6,15 +6,17 @@ import datetime
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from alliance import selectors, services
-from alliance.forms import MediationCaseForm, RotaShiftForm
+from alliance.forms import MediationCaseForm, RotaShiftForm, StudioForm
 from alliance.services import CoordinationError
 from alliance.views.base import _page
 from core.views import FormPageView, PortalPermissionMixin, add_service_error
+from core.widgets import search_response
 
 # --- Mediation studio ------------------------------------------------------------------------
 
@@ -30,7 +32,11 @@ class StudioListView(PortalPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         studios = selectors.studios_for(self.request.user).order_by("name")
-        return super().get_context_data(studios=studios, **kwargs)
+        return super().get_context_data(
+            studios=studios,
+            may_setup=self.request.user.has_perm("alliance.add_mediationstudio"),
+            **kwargs,
+        )
 
 
 class StudioDetailView(_StudioMixin, PortalPermissionMixin, TemplateView):
@@ -51,9 +57,69 @@ class StudioDetailView(_StudioMixin, PortalPermissionMixin, TemplateView):
             page_obj=cases,
             may_view_cases=may_view_cases,
             may_change=user.has_perm("alliance.change_mediationstudio", studio),
+            may_setup=user.has_perm("alliance.add_mediationstudio"),
             today=today,
             **kwargs,
         )
+
+
+class StudioCreateView(FormPageView):
+    """Bureau staff set up a studio: its host organization is picked by search."""
+
+    permission_required = "alliance.add_mediationstudio"
+
+    def get_title(self) -> str:
+        return _("New mediation studio")
+
+    def get_cancel_url(self) -> str:
+        return reverse("alliance:studio_list")
+
+    def get_form(self, form_class=None):
+        return StudioForm(**self.get_form_kwargs(), user=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            studio = services.studio_create(acting_user=self.request.user, **form.cleaned_data)
+        except CoordinationError as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The mediation studio has been set up."))
+        return redirect(studio)
+
+
+class StudioEditView(_StudioMixin, FormPageView):
+    permission_required = "alliance.add_mediationstudio"
+
+    def get_title(self) -> str:
+        return _("Edit the mediation studio")
+
+    def get_subtitle(self):
+        return self.object
+
+    def get_form(self, form_class=None):
+        return StudioForm(**self.get_form_kwargs(), user=self.request.user, instance=self.object)
+
+    def form_valid(self, form):
+        try:
+            services.studio_update(
+                studio=self.object, acting_user=self.request.user, **form.cleaned_data
+            )
+        except CoordinationError as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The changes have been saved."))
+        return redirect(self.object)
+
+
+class MediatorSearchView(PortalPermissionMixin, View):
+    """JSON for the rota and case pickers: members the user may read with the mediation or law
+    skill (core.widgets.SearchInput)."""
+
+    permission_required = "alliance.view_mediationstudio"
+
+    def get(self, request):
+        rows = selectors.search_mediators(request.user, request.GET.get("q", ""))
+        return search_response(rows, label=lambda m: f"{m.name}（{m.organization.name}）")
 
 
 class _StudioFormView(_StudioMixin, FormPageView):

@@ -56,8 +56,12 @@ from assessment.services.scoring import (
     can_self_assess,
     competition_ranks,
     compute_total,
+    draft_for,
+    score_draft_discard,
+    score_draft_save,
     scored_value,
     scores_save,
+    scores_submit,
     self_assessment_save,
 )
 
@@ -104,8 +108,12 @@ __all__ = [
     "rubric_specs",
     "rubric_start",
     "rubric_validate",
+    "draft_for",
+    "score_draft_discard",
+    "score_draft_save",
     "scored_value",
     "scores_save",
+    "scores_submit",
     "self_assessment_save",
     "total_points",
 ]

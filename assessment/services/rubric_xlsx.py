@@ -37,6 +37,8 @@ from assessment.services.rubrics import (
     SectionSpec,
     rubric_create,
 )
+from core.errors import ServiceError
+from core.uploads import check_zip_archive
 
 RUBRIC_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 MAX_ERRORS = 20
@@ -369,6 +371,10 @@ def rubric_parse_workbook(file) -> ParsedRubric:
     """Read a rubric workbook; every error, with its sheet, row and column, in one refusal."""
     if getattr(file, "size", 0) and file.size > RUBRIC_UPLOAD_MAX_BYTES:
         raise AssessmentError(_("The file is larger than 2 MB."))
+    try:
+        check_zip_archive(file)  # before openpyxl inflates anything
+    except ServiceError as exc:
+        raise AssessmentError(str(exc)) from exc
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # not an .xlsx workbook at all

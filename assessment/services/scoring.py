@@ -3,7 +3,9 @@ ranks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -21,6 +23,7 @@ from assessment.models import (
     ItemKind,
     ItemScore,
     RoundState,
+    ScoreDraft,
     fmt_points,
 )
 from assessment.services.common import AssessmentError, StaleAssessmentError
@@ -301,6 +304,8 @@ def _score_change(row: ItemScore, entry: ScoreEntry, points: Decimal | None) -> 
             % {"code": item.code}
         )
     if overridden and not comment:
+        # No silent change: a score that is not what the lines give is refused unless the
+        # comment says why (a suggestion used, a typed number), whatever else is right.
         raise AssessmentError(
             _(
                 "%(code)s: the score %(score)s is not what the deductions give (%(computed)s); "
@@ -366,3 +371,75 @@ def self_assessment_save(
             verb="self_assess",
         ),
     )
+
+
+@transaction.atomic
+def scores_submit(
+    *, assessment: Assessment, version: int, entries: list[ScoreEntry], acting_user
+) -> Assessment:
+    """提交评分: the scores saved as `scores_save` saves them, and the scorer's draft of this
+    assessment removed (it is now the scores themselves)."""
+    saved = scores_save(
+        assessment=assessment, version=version, entries=entries, acting_user=acting_user
+    )
+    ScoreDraft.objects.filter(assessment=assessment, user=acting_user).delete()
+    return saved
+
+
+# --- Drafts (autosave) -----------------------------------------------------------------------
+
+# The scoring page's own fields; a draft keeps nothing else.
+_DRAFT_FIELD = re.compile(
+    r"^(?:item|version|(?:score|comment|veto|assessed|deduction)_(?P<item>\d+)"
+    r"|count_(?P<count_item>\d+)_\d+)$"
+)
+DRAFT_MAX_CHARS = 200_000
+
+
+def draft_for(assessment: Assessment, user) -> ScoreDraft | None:
+    """The user's unsubmitted scoring page of `assessment`, if any."""
+    return ScoreDraft.objects.filter(assessment=assessment, user=user).first()
+
+
+@transaction.atomic
+def score_draft_save(
+    *, assessment: Assessment, data: Mapping[str, list[str]], acting_user
+) -> ScoreDraft:
+    """Keep the scoring page as typed (autosave). Nothing is checked but its shape: a draft
+    is not a score, and the checks come when it is submitted. Only the page's fields of this
+    assessment's items are kept."""
+    if not can_score(acting_user, assessment):
+        raise AssessmentError(_("You are not assigned to score this organization."))
+    if assessment.round.state != RoundState.SCORING:
+        raise AssessmentError(_("Scores can only be entered while the round is in scoring."))
+    items = {str(pk) for pk in assessment.scores.values_list("item_id", flat=True)}
+    kept: dict[str, list[str]] = {}
+    for name, values in data.items():
+        match = _DRAFT_FIELD.match(name)
+        if not match or name == "version":
+            continue
+        item = match.group("item") or match.group("count_item")
+        if item is not None and item not in items:
+            continue
+        values = [str(v) for v in values]
+        if name == "item":
+            values = [v for v in values if v in items]
+        kept[name] = values
+    if len(json.dumps(kept, ensure_ascii=False)) > DRAFT_MAX_CHARS:
+        raise AssessmentError(_("The draft is too long to keep; shorten the comments."))
+    draft, _created = ScoreDraft.objects.select_for_update().get_or_create(
+        assessment=assessment,
+        user=acting_user,
+        defaults={"version": assessment.version, "data": kept},
+    )
+    draft.data = kept
+    draft.version = assessment.version
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def score_draft_discard(*, assessment: Assessment, acting_user) -> None:
+    """放弃草稿: the page shows the saved scores again."""
+    ScoreDraft.objects.filter(assessment=assessment, user=acting_user).delete()

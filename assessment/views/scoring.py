@@ -4,15 +4,25 @@ self-assessment page and the score card."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, JsonResponse
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from assessment import selectors, services
 from assessment.forms import PostedRows
 from assessment.metrics import REGISTRY, compute
-from assessment.models import Assessment, ItemKind, ItemScore, RoundState
+from assessment.models import (
+    Assessment,
+    ItemKind,
+    ItemScore,
+    RoundState,
+    ScoreDraft,
+    fmt_points,
+)
 from assessment.views.base import paginate
 from core.views import PortalPermissionMixin, service_error_message
 
@@ -22,11 +32,12 @@ class MyAssignmentsView(PortalPermissionMixin, TemplateView):
     template_name = "assessment/my_assignments.html"
 
     def get_context_data(self, **kwargs):
+        drafts = ScoreDraft.objects.filter(assessment=OuterRef("pk"), user=self.request.user)
         assessments = selectors.with_progress(
             selectors.assessments_for(self.request.user)
             .exclude(round__state=RoundState.DRAFT)
             .order_by("-round__year", "round__pk", "organization__path")
-        )
+        ).annotate(has_draft=Exists(drafts))
         kwargs["page_obj"] = paginate(self.request, assessments)
         return super().get_context_data(**kwargs)
 
@@ -132,14 +143,55 @@ class RowsPageView(AssessmentMixin, PortalPermissionMixin, TemplateView):
         return render(self.request, self.template_name, context, status=status)
 
 
+def _draft_computed(row: ItemScore) -> None:
+    """After a draft or a refused post is shown again: the score its ticks give (the same
+    rule the service saves by), so the page shows what would be submitted."""
+    rules = {d.pk: d for d in row.item.deductions.all()}
+    counts: dict[int, int] = {pk: 1 for pk in row.ticked_ids if pk in rules}
+    for pk, raw in (row.counts or {}).items():
+        text = str(raw).strip()
+        if pk in rules and text.isdigit() and 0 < int(text) <= 999:
+            counts[pk] = int(text) if rules[pk].is_per_occurrence else 1
+        elif pk in rules and text.isdigit():
+            counts.pop(pk, None)
+    row.computed = services.scored_value(row.item, rules, counts, None)[0]
+
+
 class ScoreView(RowsPageView):
-    """The scoring page: every item with maximum, self score, evidence, suggestion, deduction
-    ticks, score and comment. A plain form saves all; the small script saves one item."""
+    """评分: one card per item with the deduction lines as big toggles and the score they give;
+    the page keeps a draft as it is typed (`save_draft`, autosaved by static/js/scoring.js)
+    and restores it, and 提交评分 saves the scores. Without the script every card shows and
+    both buttons post the form."""
 
     permission_required = "assessment.score_assessment"
     template_name = "assessment/score.html"
     fields = ("score", "comment")
     editable_state = RoundState.SCORING
+
+    def post(self, request, *args, **kwargs):
+        if "discard_draft" in request.POST:
+            services.score_draft_discard(assessment=self.object, acting_user=request.user)
+            messages.info(request, _("The draft was discarded; the page shows the saved scores."))
+            return redirect("assessment:score", self.object.pk)
+        if "save_draft" in request.POST:
+            return self.save_draft()
+        return super().post(request, *args, **kwargs)
+
+    def save_draft(self):
+        try:
+            draft = services.score_draft_save(
+                assessment=self.object,
+                data=dict(self.request.POST.lists()),
+                acting_user=self.request.user,
+            )
+        except services.AssessmentError as exc:
+            return self.refused(service_error_message(exc), 400)
+        saved_at = date_format(timezone.localtime(draft.updated_at), "H:i")
+        message = _("Draft saved at %(time)s (not submitted).") % {"time": saved_at}
+        if _wants_json(self.request):
+            return JsonResponse({"saved_at": saved_at, "message": message})
+        messages.success(self.request, message)
+        return redirect("assessment:score", self.object.pk)
 
     def save(self, form: PostedRows) -> Assessment:
         entries = [
@@ -154,7 +206,7 @@ class ScoreView(RowsPageView):
             )
             for row in form.rows()
         ]
-        return services.scores_save(
+        return services.scores_submit(
             assessment=self.object,
             version=form.version(),
             entries=entries,
@@ -162,9 +214,13 @@ class ScoreView(RowsPageView):
         )
 
     def saved(self, assessment: Assessment):
+        result = services.assessment_totals(assessment)
+        message = _("The scores were saved and submitted: total %(total)s.") % {
+            "total": fmt_points(result.total)
+        }
         if _wants_json(self.request):
             return JsonResponse({"version": assessment.version, "message": _("Saved.")})
-        messages.success(self.request, _("The scores were saved."))
+        messages.success(self.request, message)
         return redirect("assessment:score", assessment.pk)
 
     def refused(self, error: str, status: int):
@@ -173,14 +229,42 @@ class ScoreView(RowsPageView):
         return super().refused(error, status)
 
     def rows(self, assessment: Assessment) -> list[ItemScore]:
-        return _score_rows(assessment, with_evidence=True)
+        rows = _score_rows(assessment, with_evidence=True)
+        self.draft = None
+        if self.request.method == "GET" and assessment.round.state == self.editable_state:
+            self.draft = services.draft_for(assessment, self.request.user)
+            if self.draft is not None:
+                data = QueryDict(mutable=True)
+                for name, values in self.draft.data.items():
+                    data.setlist(name, values)
+                PostedRows(data, fields=self.fields).overlay(rows)
+        return rows
 
     def get_context_data(self, **kwargs):
         assessment = self.object
-        kwargs["supervisors"] = selectors.supervisors_by_organization(assessment.round).get(
-            assessment.organization_id, []
+        rows = kwargs.get("rows", [])
+        for row in rows:
+            if getattr(row, "posted", None) is not None:
+                _draft_computed(row)
+        result = services.assessment_totals(assessment, rows)
+        error = kwargs.get("error") or ""
+        # A refusal names the item first ("1.2：…"): the script opens that card.
+        kwargs["error_item"] = next(
+            (r.item_id for r in rows if error.startswith((f"{r.item.code}:", f"{r.item.code}："))),
+            None,
         )
-        kwargs["ItemKind"] = ItemKind
+        kwargs.update(
+            supervisors=selectors.supervisors_by_organization(assessment.round).get(
+                assessment.organization_id, []
+            ),
+            ItemKind=ItemKind,
+            draft=getattr(self, "draft", None),
+            draft_outdated=bool(
+                getattr(self, "draft", None) and self.draft.version != assessment.version
+            ),
+            saved_total=result.total,
+            item_total=len(rows),
+        )
         return super().get_context_data(**kwargs)
 
 
@@ -219,6 +303,12 @@ class ScoreCardView(AssessmentMixin, PortalPermissionMixin, TemplateView):
         assessment = self.object
         rows = _score_rows(assessment, with_evidence=False)
         result = services.assessment_totals(assessment, rows)
+        error = kwargs.get("error") or ""
+        # A refusal names the item first ("1.2：…"): the script opens that card.
+        kwargs["error_item"] = next(
+            (r.item_id for r in rows if error.startswith((f"{r.item.code}:", f"{r.item.code}："))),
+            None,
+        )
         kwargs.update(
             assessment=assessment,
             round=assessment.round,

@@ -36,15 +36,13 @@ def test_secretary_logs_committee_meeting_on_phone_and_board_counts_it(
     page.get_by_label("支委会").check()
     page.get_by_label("日期").fill(timezone.localdate().isoformat())
     page.get_by_role("textbox", name="主题").fill("学习党章第三章")
-    tick = page.locator("fieldset, div").filter(has_text="出席人员").first
-    assert tick.is_visible()
-    page.locator(f"input[name=present][value='{members[0].pk}']").check()
-    page.locator(f"input[name=present][value='{members[1].pk}']").check()
-    page.locator(f"input[name=excused][value='{members[2].pk}']").check()
+    # one list, everyone present by default (#19): only the exception is marked
+    excused = page.locator(f'[data-member-id="{members[2].pk}"]').get_by_text("请假", exact=True)
+    excused.click()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"meeting log is {width}px wide on a 375px screen"
-    box = page.locator(f"input[name=present][value='{members[0].pk}']").bounding_box()
-    assert box["width"] >= 24 and box["height"] >= 24  # big tick boxes
+    box = excused.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44  # big toggles
     page.get_by_role("button", name="保存会议记录").click()
 
     assert "已记录：出席 2 人" in page.get_by_role("alert").first.inner_text()

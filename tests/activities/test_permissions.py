@@ -118,6 +118,9 @@ def test_co_host_secretary_sees_and_changes_the_joint_activity(
         end=at(2025, 7, 1, 11),
         acting_user=secretary_user,
     )
+    services.cohost_accept(
+        link=joint.host_links.get(organization=org_tree.branch_b), acting_user=other_secretary
+    )
     client.force_login(other_secretary)
     assert client.get(reverse("activities:detail", args=[joint.pk])).status_code == 200
     assert client.get(reverse("activities:update", args=[joint.pk])).status_code == 200

@@ -139,9 +139,12 @@ def test_meeting_log_form_saves_held_meeting_with_ticks(
             "type": "committee_meeting",
             "date": "2025-03-31",
             "topic": "学习党章",
-            "present": [members_a[0].pk, members_a[1].pk],
-            "excused": [members_a[2].pk],
-            "excused_reason": "身体原因",
+            # one list, each member once (#19): present / excused with reason / absent
+            f"status_{members_a[0].pk}": "present",
+            f"status_{members_a[1].pk}": "present",
+            f"status_{members_a[2].pk}": "excused",
+            f"reason_{members_a[2].pk}": "身体原因",
+            f"status_{members_a[3].pk}": "absent",
         },
         follow=True,
     )
@@ -153,7 +156,7 @@ def test_meeting_log_form_saves_held_meeting_with_ticks(
     assert Attendance.objects.get(member=members_a[3]).status == "absent"
 
 
-def test_meeting_log_refuses_future_date_and_double_tick(
+def test_meeting_log_refuses_future_date_and_unknown_status(
     client, org_tree, members_a, secretary_user
 ):
     client.force_login(secretary_user)
@@ -164,13 +167,13 @@ def test_meeting_log_refuses_future_date_and_double_tick(
             "type": "committee_meeting",
             "date": tomorrow.isoformat(),
             "topic": "学习",
-            "present": [members_a[0].pk],
-            "excused": [members_a[0].pk],
+            f"status_{members_a[0].pk}": "present",
+            f"status_{members_a[1].pk}": "both",
         },
     )
     content = response.content.decode()
     assert response.status_code == 200
-    assert "未来" in content and "王建国" in content
+    assert "未来" in content and "李秀英：请选择出席、请假或缺席" in content
     assert Activity.objects.count() == 0
 
 
@@ -211,7 +214,9 @@ def test_create_joint_activity_with_co_host_twice_refused(client, org_tree, secr
     data["co_hosts"] = [org_tree.branch_b.pk]
     response = client.post(reverse("activities:create"), data, follow=True)
     activity = Activity.objects.get()
-    assert activity.is_joint
+    # Another branch named as co-host is asked first: joint once its secretary accepts.
+    assert not activity.is_joint
+    assert activity.host_links.get(organization=org_tree.branch_b).state == "requested"
     assert "教育局离退休干部党支部" in response.content.decode()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -229,7 +230,12 @@ def test_export_reads_back_with_claims_and_outcomes(client, world):
     response = login(client, world.staff).get(
         reverse("alliance:coordination_export"), {"year": year, "category": "culture"}
     )
-    assert response["Content-Disposition"].endswith('filename="coordination.xlsx"')
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; ")
+    assert (
+        unquote(disposition.split("filename*=UTF-8''")[1])
+        == f"需求清单与资源清单及认领情况-{year}年.xlsx"
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     needs, resources = workbook.worksheets
     rows = list(needs.iter_rows(min_row=3, values_only=True))

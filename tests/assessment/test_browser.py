@@ -60,17 +60,12 @@ def test_supervisor_scores_from_evidence_staff_finalizes_and_downloads(
     six_haves.get_by_label("评语（扣分或手工录入分数时必填）").fill(
         "“六有”缺三项：无骨干队伍、经费和品牌"
     )
-    six_haves.get_by_role("button", name="保存本项").click()
-    page.wait_for_function(
-        "document.querySelector('[data-item] .js-status') !== null && "
-        "[...document.querySelectorAll('.js-status')].some(s => s.textContent.includes('已保存'))"
-    )
 
     plan = page.locator(".score-item", has_text="1.1 年度计划")
     plan.get_by_label("没有年度计划扣3分 (−3)").check()
     assert plan.locator(".js-computed").inner_text() == "37"  # the score follows the tick
     plan.get_by_label("评语（扣分或手工录入分数时必填）").fill("未制定年度计划")
-    page.get_by_role("button", name="保存全部评分").click()
+    page.get_by_role("button", name="提交评分").click()
     assert "评分已保存" in page.get_by_role("alert").first.inner_text()
     check_accessibility(page)
     assert page.console_errors == []

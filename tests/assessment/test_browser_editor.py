@@ -118,7 +118,7 @@ def test_build_score_and_round_trip_a_rubric(page, org_tree, staff_user, supervi
     veto = page.locator(".score-item", has_text="V1 组织生活会")
     veto.get_by_label("适用一票否决（最高评为良好）").check()
     veto.get_by_label("评语（扣分或手工录入分数时必填）").fill("当年未召开组织生活会")
-    page.get_by_role("button", name="保存全部评分").click()
+    page.get_by_role("button", name="提交评分").click()
     assert "评分已保存" in page.get_by_role("alert").first.inner_text()
     check_accessibility(page)
     services.round_finalize(round=round_, acting_user=staff_user)

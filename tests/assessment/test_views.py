@@ -274,8 +274,12 @@ def test_round_setup_through_the_pages(client, org_tree, staff_user, supervisor_
     round_url = response["Location"]
     assert round_url.endswith("/scope/")
     scope = client.get(round_url).content.decode()
-    assert "教育局离退休干部党支部" in scope and "阅海万家地缘党支部" not in scope
-    response = client.post(round_url, {"organizations": [org_tree.branch_b.pk]})
+    # The scope is changed by search fields (issue 19), never a checkbox per organization;
+    # only eligible organizations (the round's categories) can be added.
+    assert 'name="add"' in scope and "阅海万家地缘党支部" not in scope
+    refused = client.post(round_url, {"add": [org_tree.branch_a.name]})
+    assert refused.status_code == 200 and "add" in refused.context["form"].errors
+    response = client.post(round_url, {"add": [org_tree.branch_b.name]})
     assign_url = response["Location"]
     response = client.post(
         assign_url,

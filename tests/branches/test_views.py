@@ -1,5 +1,6 @@
 import datetime
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.core.cache import cache
@@ -129,7 +130,8 @@ def test_export_is_exactly_the_filtered_list(client, org_tree, staff_user):
     page = client.get(reverse("branches:list"), query)
     listed = [org.name for org in page.context["object_list"]]
     response = client.get(reverse("branches:export"), query)
-    assert response["Content-Disposition"].endswith('filename="organizations.xlsx"')
+    disposition = response["Content-Disposition"]
+    assert unquote(disposition.split("filename*=UTF-8''")[1]).startswith("组织列表-")
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][0] == "名称"

@@ -122,7 +122,7 @@ def test_a_large_export_is_a_job_written_by_the_database_worker(client, staff_us
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.rows_total, job.attempts) == ("done", 5, 5, 1)
     assert job.file.name == f"jobs/{timezone.localtime(job.created_at):%Y/%m}/{job.pk}.xlsx"
-    assert job.filename.startswith("members-") and job.expires_at > timezone.now()
+    assert job.filename.startswith("党员名册-") and job.expires_at > timezone.now()
     status = client.get(f"/jobs/{job.pk}/status/").json()
     assert status["percent"] == 100 and status["download_url"] == f"/jobs/{job.pk}/download/"
     page = client.get(f"/jobs/{job.pk}/").content.decode()

@@ -207,7 +207,7 @@ def inbox(user, kind):
 
 
 # Kinds added with later features, each tested in its app's test_reminders.py.
-LATER_KINDS = ["care-visits-due", "document-reply-due"]
+LATER_KINDS = ["care-visits-due", "document-reply-due", "cohost-requests-pending"]
 
 
 def test_every_kind_is_registered():

@@ -15,6 +15,7 @@ from core import xlsx
 from core.models import ExportLog
 from core.privacy import mask_id_number, mask_phone
 from core.xlsx import Sheet, build_workbook, xlsx_response
+from members.identity import id_check_digit
 
 
 def read(response):
@@ -51,7 +52,7 @@ def test_header_caption_freeze_and_filter(staff_user):
 
 
 def test_masking():
-    assert mask_id_number("640104195003011234") == "640104********1234"
+    assert mask_id_number("640104195003011234") == "640104********123*"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id_number("") == "" and mask_phone(None) == ""
 
@@ -173,3 +174,20 @@ def test_rows_past_excels_last_row_go_on_to_a_second_sheet(monkeypatch):
     assert [row[0] for row in first.iter_rows(min_row=2, values_only=True)] == [0, 1, 2, 3]
     assert second.title == "名单 (2)" and second["A1"].value == "n"
     assert [row[0] for row in second.iter_rows(min_row=2, values_only=True)] == [4, 5]
+
+
+def test_a_masked_id_and_the_birth_month_leave_every_day_possible():
+    """The care list tells masked roles a member's birth year and month ("turns 80 this
+    month"). With the check digit shown, that and the mask narrowed the number to ~3
+    candidates; without it, every day of the month stays possible."""
+    first17 = "64010419461215123"
+    full = first17 + id_check_digit(first17)
+    masked = mask_id_number(full)
+    assert masked.startswith("640104") and "1946" not in masked
+    candidates = []
+    for day in range(1, 32):
+        guess17 = f"{masked[:6]}194612{day:02d}{masked[14:17]}"
+        guess = guess17 + id_check_digit(guess17)
+        if all(shown in ("*", real) for shown, real in zip(masked, guess, strict=True)):
+            candidates.append(guess)
+    assert len(candidates) == 31 and full in candidates

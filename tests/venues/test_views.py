@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from tests.venues.conftest import at, days_ahead
 from venues.models import Booking
 from venues.selectors import organization_venue_summary
-from venues.views import _feed_token
+from venues.services.feeds import feed_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +234,7 @@ def test_ics_feed(client, venue_setup, book, secretary_user):
     long_purpose = "书画,交流;活动\n第二行" + "很长的标题" * 20
     booking = book(venue_setup.meeting, at(day, 9), at(day, 11), purpose=long_purpose[:200])
     book(venue_setup.meeting, at(day, 14), at(day, 15))
-    url = f"/venues/rooms/{venue_setup.meeting.pk}/feed/{_feed_token(venue_setup.meeting)}.ics"
+    url = feed_token_issue(user=secretary_user, room=venue_setup.meeting).get_feed_url()
     response = client.get(url)  # no login: phone calendars cannot sign in; the token is the key
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")

@@ -18,7 +18,15 @@ from venues.services.bookings import (
     series_change,
 )
 from venues.services.checks import BookingError, conflict_message, describe_slot
-from venues.services.decisions import Decision, booking_approve, booking_decide, booking_reject
+from venues.services.decisions import (
+    Decision,
+    SeriesDecision,
+    booking_approve,
+    booking_decide,
+    booking_reject,
+    series_decide,
+    series_pending_counts,
+)
 from venues.services.places import (
     HoursSpan,
     VenueError,
@@ -43,6 +51,7 @@ __all__ = [
     "MAX_SERIES_DAYS",
     "BookingError",
     "Decision",
+    "SeriesDecision",
     "HoursSpan",
     "Occurrence",
     "Scope",
@@ -53,6 +62,8 @@ __all__ = [
     "booking_cancel",
     "booking_create",
     "booking_decide",
+    "series_decide",
+    "series_pending_counts",
     "booking_reject",
     "booking_set_visitors",
     "booking_update",

@@ -16,19 +16,19 @@ from venues.views.bookings import (
     BookingListView,
     BookingVisitorsView,
     FreeRoomsView,
+    SeriesDecisionView,
 )
+from venues.views.feeds import FeedTokenIssueView, FeedTokenRevokeView, RoomFeedView
 from venues.views.places import (
     ClosureAddView,
     RoomAddView,
     RoomDetailView,
     RoomEditView,
-    RoomFeedView,
     VenueCreateView,
     VenueDayView,
     VenueDetailView,
     VenueEditView,
     VenueListView,
-    _feed_token,
 )
 from venues.views.stats import StatsExportView, StatsView
 
@@ -43,11 +43,14 @@ __all__ = [
     "BookingListView",
     "BookingVisitorsView",
     "ClosureAddView",
+    "FeedTokenIssueView",
+    "FeedTokenRevokeView",
     "FreeRoomsView",
     "RoomAddView",
     "RoomDetailView",
     "RoomEditView",
     "RoomFeedView",
+    "SeriesDecisionView",
     "StatsExportView",
     "StatsView",
     "VenueCreateView",
@@ -55,5 +58,4 @@ __all__ = [
     "VenueDetailView",
     "VenueEditView",
     "VenueListView",
-    "_feed_token",
 ]

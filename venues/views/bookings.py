@@ -183,6 +183,11 @@ class BookingDetailView(BookingObjectMixin, TemplateView):
             booking=booking,
             activity=activity,
             can_decide=user.has_perm("venues.approve_booking", booking),
+            series_pending=(
+                services.series_pending_counts([booking.series_id]).get(booking.series_id, 0)
+                if booking.series_id
+                else 0
+            ),
             can_change=may_change and booking.is_active,
             can_visitors=may_change
             and booking.status == "approved"
@@ -302,6 +307,52 @@ class BookingDecisionView(BookingObjectMixin, ActionView):
         return redirect(request.POST.get("next") == "queue" and "venues:approvals" or booking)
 
 
+class SeriesDecisionView(BookingObjectMixin, ActionView):
+    """Every waiting date of the booking's series decided at once (venues.services.series_decide):
+    the dates that cannot be approved are left requested and named by date."""
+
+    permission_required = "venues.approve_booking"
+    decision: str = ""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        booking, decision = self.object, self.decision
+        back = request.POST.get("next") == "queue" and "venues:approvals" or booking
+        if booking.series_id is None:
+            messages.error(request, _("This booking is not part of a series."))
+            return redirect(back)
+        reason = ""
+        if decision == Decision.REJECT:
+            form = RejectForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Reason for rejecting: please give a reason."))
+                return redirect(back)
+            reason = form.cleaned_data["reason"]
+        try:
+            result = services.series_decide(
+                series=booking.series, decision=decision, acting_user=request.user, reason=reason
+            )
+        except BookingError as exc:
+            messages.error(request, service_error_message(exc))
+            return redirect(back)
+        if result.decided:
+            done = (
+                _("Approved %(count)d dates of the series: %(booking)s.")
+                if decision == Decision.APPROVE
+                else _("Rejected %(count)d dates of the series: %(booking)s.")
+            )
+            messages.success(request, done % {"count": len(result.decided), "booking": booking})
+        for left, problems in result.left:
+            messages.warning(
+                request,
+                _("%(date)s was not approved and still waits: %(problems)s")
+                % {
+                    "date": timezone.localtime(left.start).strftime("%Y-%m-%d"),
+                    "problems": " ".join(problems),
+                },
+            )
+        return redirect(back)
+
+
 class BookingVisitorsView(BookingObjectMixin, ActionView):
     permission_required = "venues.change_booking"
 
@@ -330,4 +381,8 @@ class ApprovalsView(PortalPermissionMixin, TemplateView):
         page = Paginator(selectors.pending_for(self.request.user), 25).get_page(
             self.request.GET.get("page")
         )
+        # "Approve all N dates" beside a series' booking: the counts in one query.
+        counts = services.series_pending_counts({b.series_id for b in page if b.series_id})
+        for booking in page:
+            booking.series_pending = counts.get(booking.series_id, 0)
         return super().get_context_data(page_obj=page, reject_form=RejectForm(), **kwargs)

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date
-
+from core import params
 from core.views import PortalPermissionMixin
 from venues import selectors
 from venues.models import Booking, Room, Venue
 
 
 def date_param(request, name: str = "date") -> datetime.date:
-    return parse_date(request.GET.get(name) or "") or timezone.localdate()
+    """`?date=` (or `name`) as a real date; today, with a message, when it is not one."""
+    return params.date_param(request.GET, name, request=request)
 
 
 class VenueObjectMixin(PortalPermissionMixin):

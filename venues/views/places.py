@@ -5,19 +5,17 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.params import week_param
 from core.views import FormPageView, PortalPermissionMixin, add_service_error
 from venues import selectors, services
 from venues.filters import VenueFilter
@@ -27,9 +25,9 @@ from venues.forms import (
     VenueForm,
     opening_hours_formset,
 )
-from venues.ics import room_calendar
-from venues.models import Room, Venue
+from venues.models import Venue
 from venues.services import BookingError
+from venues.services.feeds import active_feed_tokens
 from venues.views.common import (
     RoomObjectMixin,
     VenueObjectMixin,
@@ -171,25 +169,19 @@ class VenueDayView(VenueObjectMixin, TemplateView):
         )
 
 
-def _feed_token(room: Room) -> str:
-    return salted_hmac("venues.room-feed", str(room.pk)).hexdigest()[:32]
-
-
 class RoomDetailView(RoomObjectMixin, TemplateView):
     permission_required = "venues.view_venue"
     template_name = "venues/room_detail.html"
 
     def get_context_data(self, **kwargs):
         room, user = self.object, self.request.user
-        given = date_param(self.request, "week")
-        monday = given - datetime.timedelta(days=given.weekday())
+        monday = week_param(self.request.GET, request=self.request)
         days = selectors.room_week(user=user, room=room, monday=monday)
         for day in days:
             for booking in day.bookings:
                 booking.visible = selectors.booking_visible(user, booking)
-        feed_url = self.request.build_absolute_uri(
-            reverse("venues:room_feed", args=[room.pk, _feed_token(room)])
-        )
+        feed = active_feed_tokens().filter(user=user, room=room).first()
+        feed_url = self.request.build_absolute_uri(feed.get_feed_url()) if feed else None
         return super().get_context_data(
             room=room,
             days=days,
@@ -202,26 +194,6 @@ class RoomDetailView(RoomObjectMixin, TemplateView):
             can_manage=user.has_perm("venues.change_room", room),
             **kwargs,
         )
-
-
-@method_decorator(login_not_required, name="dispatch")
-class RoomFeedView(View):
-    """The room's calendar for a phone's calendar app: phone apps cannot sign in, so the URL
-    carries a secret per-room token (an HMAC of the room with SECRET_KEY) shown only to
-    signed-in users. Holds times, purposes and organization names, nothing personal. The one
-    page without a permission: the token is the key (so not a PortalPermissionMixin view)."""
-
-    def get(self, request: HttpRequest, pk: int, token: str) -> HttpResponse:
-        try:
-            room = Room.objects.select_related("venue").get(pk=pk, venue__is_active=True)
-        except Room.DoesNotExist:
-            raise Http404 from None
-        if not constant_time_compare(token, _feed_token(room)):
-            raise Http404
-        body = room_calendar(room, selectors.room_feed_bookings(room), host=request.get_host())
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = f'inline; filename="room-{room.pk}.ics"'
-        return response
 
 
 class RoomEditView(RoomObjectMixin, FormPageView):

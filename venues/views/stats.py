@@ -17,7 +17,7 @@ class StatsMixin(PortalPermissionMixin):
 
     def stats(self):
         request = self.request
-        year, years = exports.stats_year(request.GET)
+        year, years = exports.stats_year(request.GET, request)
         filterset = VenueFilter(request.GET or None, queryset=selectors.venues_for(request.user))
         rows = selectors.venue_stats(user=request.user, year=year, venues=filterset.qs)
         return year, years, filterset, rows

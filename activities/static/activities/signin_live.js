@@ -13,8 +13,10 @@
     var fieldset = document.querySelector('[data-member-id="' + row.member + '"]');
     if (!fieldset) { return; }
     var radio = fieldset.querySelector('input[type=radio][value="present"]');
-    if (radio && !fieldset.dataset.signedIn) {
+    if (radio && !fieldset.dataset.signedIn && !radio.checked) {
       radio.checked = true;
+      // attendance.js keeps the counts in the 保存 bar from change events.
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
     }
     if (row.source === "qr" && !fieldset.querySelector(".signin-badge")) {
       var badge = document.createElement("span");
