@@ -29,7 +29,8 @@ def test_liaison_posts_secretary_claims_liaison_accepts_activity_listed(
     check_accessibility(page)
     page.get_by_role("link", name="发布需求").click()
     check_accessibility(page)
-    page.get_by_label("社区党组织").select_option(str(world.community_org.pk))
+    # A search field (core.widgets); the server reads "name [number]" as typed or chosen.
+    page.get_by_label("社区党组织").fill(f"{world.community_org.name} [{world.community_org.pk}]")
     page.get_by_label("标题").fill(TITLE)
     page.get_by_label("类别").select_option("lecture")
     page.get_by_label("需求日期").fill(days(10).isoformat())

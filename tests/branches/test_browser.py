@@ -19,6 +19,7 @@ def test_secretary_changes_the_annual_theme(page, secretary_user, org_tree):
     page.get_by_role("link", name="编辑").click()
     page.wait_for_load_state()
     check_accessibility(page)
+    page.get_by_text("更多信息（选填）").click()  # the optional records are folded away
     page.get_by_label("年度主题", exact=True).fill("银发生辉 共建幸福阅海")
     page.get_by_role("button", name="保存").click()
     page.wait_for_load_state()

@@ -131,7 +131,9 @@ def test_a_member_import_raises_the_home_figure_by_the_number_imported(
     check = validate_rows(staff_user, columns, data)
     assert check.problems == []
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        created, updated = import_rows(staff_user, check)
+        created, updated = import_rows(
+            staff_user, check, expected=(check.valid_count, check.invalid_count)
+        )
         assert figure(client, "established_members") == before  # not committed yet
     assert (created, updated) == (4, 0)
     assert callbacks, "the import announced its bulk write for the commit"
