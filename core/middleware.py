@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -35,6 +35,22 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the query string is refused with a 400 before any view reads it:
+    PostgreSQL cannot hold one in a string, and no field of the portal takes one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+            return HttpResponseBadRequest(
+                _("The address holds a character that is not allowed (NUL)."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

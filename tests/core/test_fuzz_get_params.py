@@ -235,3 +235,12 @@ def test_no_hostile_query_value_makes_a_500(settings, monkeypatch, username):
     )
     # Most patterns are reached with a real object: the crawl works.
     assert len(unreached) < len(urls) / 2, unreached
+
+
+@pytest.mark.parametrize("url", ["/members/search/", "/members/export.xlsx"])
+def test_a_nul_character_in_the_query_is_a_400_not_a_500(client, staff_user, url):
+    """PostgreSQL cannot hold a NUL in a string: the sweep found 500s there."""
+    client.force_login(staff_user)
+    response = client.get(url, {"q": "王\x00"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
