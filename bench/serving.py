@@ -162,13 +162,23 @@ class Session:
                 self.cookies[key] = value.value
         return response.status, content, response.headers
 
-    def login(self, username: str, password: str) -> None:
+    def login(self, username: str, password: str, *, second_factor: str | None = None) -> None:
+        """Sign in; `second_factor` is a code (TOTP or a recovery code) for an account that
+        must give one (bureau staff)."""
         status, content, _headers = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
         form = {"username": username, "password": password, "csrfmiddlewaretoken": token[1]}
         status, _content, headers = self.request("POST", "/accounts/login/", form)
         if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"login as {username} failed ({status})")
+        if second_factor is not None:
+            form = {
+                "token": second_factor,
+                "csrfmiddlewaretoken": self.csrf_token("/accounts/two-step/"),
+            }
+            status, _content, _headers = self.request("POST", "/accounts/two-step/", form)
+            if status != 302:
+                raise RuntimeError(f"the second factor of {username} was refused ({status})")
 
     def csrf_token(self, path: str) -> str:
         _status, content, _headers = self.request("GET", path)

@@ -47,12 +47,18 @@ from serving import (
 DATABASE = "alliance_two_instances"
 CACHE_URL = "redis://127.0.0.1:6379/13"
 PASSWORD = "two-instances-staff-pw"
+RECOVERY_CODES = ("benchcodea1", "benchcodeb2")
 SETUP = f"""
 from branches.models import Organization
 from tests.activities.conftest import make_member
 from tests.factories import make_org, make_org_tree, make_user
 tree = make_org_tree()
 staff = make_user("two_staff", role="staff", password={PASSWORD!r})
+# Bureau staff must give a second factor: a recovery code for each of the two sessions.
+from django_otp.plugins.otp_static.models import StaticDevice
+device = StaticDevice.objects.create(user=staff, name="bench", confirmed=True)
+for code in {RECOVERY_CODES!r}:
+    device.token_set.create(token=code)
 for name in ("王建国", "李秀英", "张志明"):
     make_member(tree.branch_a, name, acting_user=staff)
 extra = make_org(name="双实例测试党支部", kind="branch", category="established",
@@ -147,8 +153,8 @@ def main() -> int:
         log(f"gunicorn A on {port_a}, B on {port_b}, one run_worker (rq); logs in {logs}")
 
         a, b = Session(port_a), Session(port_b)
-        a.login("two_staff", PASSWORD)
-        b.login("two_staff", PASSWORD)
+        a.login("two_staff", PASSWORD, second_factor=RECOVERY_CODES[0])
+        b.login("two_staff", PASSWORD, second_factor=RECOVERY_CODES[1])
 
         # 1–2. A change made through A shows on B's 首页 at once.
         before_b = figure(b, "established_branches")
