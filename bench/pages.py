@@ -25,6 +25,7 @@ import psycopg
 from serving import (
     ROOT,
     Session,
+    bench_second_factor,
     collectstatic,
     free_port,
     serving_environment,
@@ -94,7 +95,9 @@ def main() -> None:
         print("|---|---|---|---|---|---|---|---|")
         for username in ("bureau", "secretary"):
             session = Session(port)
-            session.login(username, PASSWORD)
+            session.login(
+                username, PASSWORD, second_factor=bench_second_factor(environment, username)
+            )
             cold, cold_size, cold_status = timed(session, "/")
             pages = pages_for(args.database, username)
             times: dict[str, list[float]] = {name: [] for name in [*pages, "floor"]}

@@ -85,6 +85,37 @@ def collectstatic(environment: dict[str, str]) -> None:
     )
 
 
+RECOVERY_CODE_SNIPPET = """
+import secrets
+from core.auth_otp import second_factor_required
+from core.models import User
+from django_otp.plugins.otp_static.models import StaticDevice
+user = User.objects.get(username={username!r})
+if second_factor_required(user):
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="bench", defaults={{"confirmed": True}})
+    code = secrets.token_hex(5)
+    device.token_set.create(token=code)
+    print("CODE", code)
+"""
+
+
+def bench_second_factor(environment: dict[str, str], username: str) -> str | None:
+    """A one-time recovery code for `username` when the account must give a second factor
+    (bureau staff with DEBUG off), from a static device named "bench"; None otherwise."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", RECOVERY_CODE_SNIPPET.format(username=username)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("CODE "):
+            return line.split()[1]
+    return None
+
+
 def start_gunicorn(port: int, environment: dict[str, str], log: Path) -> subprocess.Popen:
     """gunicorn -c gunicorn.conf.py config.wsgi on 127.0.0.1:port, answering /healthz."""
     environment = {**environment, "BIND": f"127.0.0.1:{port}"}
@@ -230,7 +261,11 @@ def measure(database_url: str, args) -> dict[str, list[tuple[float, float]]]:
             process = start_gunicorn(port, environment, log)
             try:
                 session = Session(port)
-                session.login(args.username, args.password)
+                session.login(
+                    args.username,
+                    args.password,
+                    second_factor=bench_second_factor(environment, args.username),
+                )
                 hammer(port, session.cookies, PAGES, len(PAGES) * 3, 2)  # warm caches
                 pages, failures = hammer(
                     port, session.cookies, PAGES, args.requests, args.concurrency
