@@ -41,12 +41,31 @@ def booking_decide(
             if approve
             else _("Only a requested booking can be rejected.")
         )
+    reason = _decision_reason(approve, reason)
+    _record_decision(
+        booking, decision=decision, acting_user=acting_user, reason=reason, at=timezone.now()
+    )
+    return booking
+
+
+def _decision_reason(approve: bool, reason: str) -> str:
+    """The note a decision keeps: none for an approval; a rejection must say why."""
     reason = "" if approve else reason.strip()
     if not approve and not reason:
         raise BookingError(_("Reason: say why the booking is rejected."), field="reason")
-    booking.status = BookingStatus.APPROVED if approve else BookingStatus.REJECTED
+    return reason
+
+
+def _record_decision(
+    booking: Booking, *, decision: str, acting_user: User, reason: str, at
+) -> None:
+    """Write one decision on a locked, requested booking, with its history row
+    ("venues.booking.approve" / "venues.booking.reject")."""
+    booking.status = (
+        BookingStatus.APPROVED if decision == Decision.APPROVE else BookingStatus.REJECTED
+    )
     booking.decided_by = acting_user
-    booking.decided_at = timezone.now()
+    booking.decided_at = at
     booking.decision_note = reason[:200]
     booking.full_clean()
     save_tracked(
@@ -55,7 +74,6 @@ def booking_decide(
         acting_user,
         update_fields=["status", "decided_by", "decided_at", "decision_note"],
     )
-    return booking
 
 
 def booking_approve(*, booking: Booking, acting_user: User) -> Booking:
@@ -88,9 +106,7 @@ def series_decide(
     if decision not in Decision.values:
         raise ValueError(decision)
     approve = decision == Decision.APPROVE
-    reason = "" if approve else reason.strip()
-    if not approve and not reason:
-        raise BookingError(_("Reason: say why the booking is rejected."), field="reason")
+    reason = _decision_reason(approve, reason)
     room = series.room
     take_room_lock(room)
     pending = list(
@@ -143,16 +159,8 @@ def series_decide(
         if booking.pk in problems:
             result.left.append((booking, problems[booking.pk]))
             continue
-        booking.status = BookingStatus.APPROVED if approve else BookingStatus.REJECTED
-        booking.decided_by = acting_user
-        booking.decided_at = decided_at
-        booking.decision_note = reason[:200]
-        booking.full_clean()
-        save_tracked(
-            booking,
-            f"venues.booking.{decision}",
-            acting_user,
-            update_fields=["status", "decided_by", "decided_at", "decision_note"],
+        _record_decision(
+            booking, decision=decision, acting_user=acting_user, reason=reason, at=decided_at
         )
         result.decided.append(booking)
     return result
