@@ -145,10 +145,8 @@ def _browser():
         browser.close()
 
 
-@pytest.fixture
-def page(_browser, live_server, request):
-    """A fresh browser page (desktop size) against the live server; console errors fail."""
-    context = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+def _open_page(_browser, live_server, request, viewport: dict):
+    context = _browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.console_errors = []
@@ -160,6 +158,35 @@ def page(_browser, live_server, request):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def page(_browser, live_server, request):
+    """A fresh browser page (desktop size) against the live server; console errors fail."""
+    yield from _open_page(_browser, live_server, request, {"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def phone(_browser, live_server, request):
+    """A fresh browser page on a 375 px phone, as `page`."""
+    yield from _open_page(_browser, live_server, request, {"width": 375, "height": 740})
+
+
+class Taps:
+    """Counts what a person does with a finger in a browser test: each click, each check, each
+    field tapped to type into (typing itself is not a tap)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.count = 0
+
+    def click(self, locator):
+        self.count += 1
+        locator.click()
+
+    def type_into(self, locator, text: str):
+        self.count += 1  # tapping the field
+        locator.fill(text)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from activities.models import Activity
 from members.services import participation_add
 from tests.activities.conftest import make_member
-from tests.conftest import browser_login, check_accessibility
+from tests.conftest import Taps, browser_login, check_accessibility
 from tests.factories import make_org
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,40 +26,6 @@ NAMES = (
     "杨桂芳",
     "赵德胜",
 )
-
-
-@pytest.fixture
-def phone(_browser, live_server):
-    """A 375 px phone; axe-core is injected past the Content-Security-Policy (bypass_csp
-    affects only what the test adds, the portal's own scripts are still checked)."""
-    context = _browser.new_context(
-        viewport={"width": 375, "height": 740}, locale="zh-CN", bypass_csp=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
-class Taps:
-    """Counts what a person does with a finger: each click, each check, each field tapped to
-    type into (typing itself is not a tap)."""
-
-    def __init__(self, page):
-        self.page = page
-        self.count = 0
-
-    def click(self, locator):
-        self.count += 1
-        locator.click()
-
-    def type_into(self, locator, text: str):
-        self.count += 1  # tapping the field
-        locator.fill(text)
 
 
 def test_secretary_logs_ten_member_committee_meeting_from_home_on_a_phone(

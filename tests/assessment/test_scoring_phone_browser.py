@@ -13,27 +13,9 @@ from assessment import services
 from assessment.grading import item_computed
 from assessment.models import ScoreDraft
 from assessment.services import DeductionSpec, ItemSpec, SectionSpec
-from tests.activities.test_attendance_fast_browser import Taps
-from tests.conftest import browser_login, check_accessibility
+from tests.conftest import Taps, browser_login, check_accessibility
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def phone(_browser, live_server):
-    """A 375 px phone; axe-core is injected past the Content-Security-Policy (bypass_csp
-    affects only what the test adds, the portal's own scripts are still checked)."""
-    context = _browser.new_context(
-        viewport={"width": 375, "height": 740}, locale="zh-CN", bypass_csp=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
-    page.base_url = live_server.url
-    yield page
-    context.close()
 
 
 @pytest.fixture

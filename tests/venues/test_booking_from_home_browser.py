@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.activities.test_attendance_fast_browser import Taps, phone  # noqa: F401 (fixture)
-from tests.conftest import browser_login, check_accessibility
+from tests.conftest import Taps, browser_login, check_accessibility
 from tests.venues.conftest import days_ahead
 from venues.models import Booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_secretary_books_a_room_from_home_on_a_phone(phone, venue_setup, secretary_user):  # noqa: F811
+def test_secretary_books_a_room_from_home_on_a_phone(phone, venue_setup, secretary_user):
     page = phone
     secretary_user.large_text = True
     secretary_user.save(update_fields=["large_text"])
