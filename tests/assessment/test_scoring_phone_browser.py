@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from assessment import services
 from assessment.grading import item_computed
@@ -137,9 +138,8 @@ def test_supervisor_scores_one_organization_from_home_on_a_phone(
     taps.click(card.get_by_role("button", name="下一项"))
     assert progress.inner_text() == "第 2 / 4 项"
     # Leaving the card saved the draft to the server: not a score.
-    page.wait_for_function(
-        "document.querySelector('.js-draft-status').textContent.includes('草稿已于')"
-    )
+    # (a retrying locator, not wait_for_function: the page's CSP refuses the eval it needs)
+    expect(page.locator(".js-draft-status")).to_contain_text("草稿已于")
     assert ScoreDraft.objects.filter(assessment=a, user=supervisor_user).exists()
     assert not a.scores.filter(score__isnull=False).exists()
 
