@@ -275,6 +275,10 @@ REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 # An export of more rows than this runs as a job with a progress page; smaller ones download
 # at once. Finished files are kept this many days.
+# A 首页 aggregate whose last computation took this many seconds or more is recomputed by the
+# job worker, not in a request: until the worker is done the 首页 shows the last value with its
+# time (home.cache). Empty: always computed in the request.
+HOME_BACKGROUND_AFTER_SECONDS = env.float("HOME_BACKGROUND_AFTER_SECONDS", default=1.0) or None
 EXPORT_JOB_THRESHOLD = env.int("EXPORT_JOB_THRESHOLD", default=5000)
 JOB_FILE_DAYS = env.int("JOB_FILE_DAYS", default=7)
 # The daily schedule: the job worker enqueues each task once a day at or after its local time

@@ -21,18 +21,30 @@ computing process die, its lock expires after LOCK_SECONDS and the next request 
 
 from __future__ import annotations
 
+import datetime
+import json
+import logging
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
+from django_tasks import task
 
 from activities.models import Activity, ActivityHost, Attendance, RequiredFrequency
 from alliance.models import AllianceMembership, AnnualTarget
 from assessment.models import Assessment, Round
 from branches.models import CommitteePosition, CommitteeTerm, Organization
 from core.signals import records_changed
+from home.models import FigureSnapshot
 from members.models import Member, Participation
 from venues.models import Booking, Venue
 
@@ -63,6 +75,10 @@ LOCK_SECONDS = 60
 # The previous generation's value is kept this long to answer while the next one is computed.
 LAST_GOOD_SECONDS = 24 * 3600
 POLL_SECONDS = 0.05
+# A recomputation asked of the worker is not asked again for this long (the same generation).
+REFRESH_QUEUED_SECONDS = 300
+
+logger = logging.getLogger(__name__)
 
 
 def _first_generation() -> int:
@@ -108,18 +124,145 @@ def _wait() -> None:
     time.sleep(POLL_SECONDS)
 
 
-def cached(name: str, year: int, compute):
-    """The value of `compute()` for this generation, computed by one request at a time."""
-    language = translation.get_language()
+@dataclass(frozen=True)
+class Kept:
+    """A computed aggregate with when it was computed and how long that took (the last-good
+    value in the cache, or a FigureSnapshot row read back)."""
+
+    value: Any
+    computed_at: datetime.datetime
+    seconds: float
+
+
+# name → compute(year): the aggregates the job worker can recompute on its own (registered by
+# home.figures, home.charts, home.kpis). Others are only ever computed inline.
+_REFRESHERS: dict[str, Callable[[int], Any]] = {}
+
+# When the 首页 answered with a kept value instead of the current one: the oldest such time
+# of this request (read by the view, which resets it first).
+_stale_since: ContextVar[datetime.datetime | None] = ContextVar("home_stale_since", default=None)
+
+
+def refresher(name: str):
+    """Register `compute(year)` as the way the worker recomputes aggregate `name`."""
+
+    def register(compute: Callable[[int], Any]):
+        _REFRESHERS[name] = compute
+        return compute
+
+    return register
+
+
+def refreshable() -> list[str]:
+    """The aggregates the job worker can recompute (registered with `refresher`)."""
+    # Each module registers its aggregates when imported (home.kpis imports home.figures).
+    import home.charts
+    import home.kpis  # noqa: F401
+
+    return sorted(_REFRESHERS)
+
+
+def begin_request() -> None:
+    _stale_since.set(None)
+
+
+def stale_since() -> datetime.datetime | None:
+    """The time of the oldest kept value this request showed (None: every value current)."""
+    return _stale_since.get()
+
+
+def _background_after() -> float | None:
+    return getattr(settings, "HOME_BACKGROUND_AFTER_SECONDS", None)
+
+
+def _is_slow(kept: Kept) -> bool:
+    threshold = _background_after()
+    return threshold is not None and kept.seconds >= threshold
+
+
+def _keys(name: str, year: int, language: str) -> tuple[str, str]:
     base = f"alliance:dashboard:{name}:{year}:{language}:{timezone.localdate()}"
-    key = f"{base}:{generation()}"
+    return f"{base}:{generation()}", f"{base}:last-good"
+
+
+def _snapshot(name: str, year: int, language: str) -> Kept | None:
+    row = (
+        FigureSnapshot.objects.filter(name=name, year=year, language=language)
+        .values_list("value", "computed_at", "seconds")
+        .first()
+    )
+    return Kept(*row) if row else None
+
+
+def _previous(name: str, year: int, language: str, last_good_key: str) -> Kept | None:
+    """The last value computed for this aggregate: the cache's, else (only where slow
+    aggregates are answered in the background) the database's snapshot."""
+    kept = cache.get(last_good_key)
+    if kept is None and _background_after() is not None and name in _REFRESHERS:
+        kept = _snapshot(name, year, language)
+        if kept is not None:
+            cache.set(last_good_key, kept, LAST_GOOD_SECONDS)
+    return kept
+
+
+def _keep(name: str, year: int, language: str, key: str, last_good_key: str, compute) -> Any:
+    """Compute, and keep the value under `key`, as last good, and (when slow) in the
+    database, where a restarted process or an emptied cache finds it."""
+    started = time.perf_counter()
+    value = compute()
+    kept = Kept(value, timezone.now(), time.perf_counter() - started)
+    cache.set(key, value, CACHE_SECONDS)
+    cache.set(last_good_key, kept, LAST_GOOD_SECONDS)
+    if _is_slow(kept) and name in _REFRESHERS:
+        if _json_round_trip(value) == value:
+            FigureSnapshot.objects.update_or_create(
+                name=name,
+                year=year,
+                language=language,
+                defaults={"value": value, "computed_at": kept.computed_at, "seconds": kept.seconds},
+            )
+        else:
+            logger.warning("首页 aggregate %s is not plain JSON: no snapshot kept", name)
+    return value
+
+
+def _json_round_trip(value):
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _refresh_later(key: str, name: str, year: int, language: str) -> None:
+    """Ask the job worker, once per generation, to compute the current value."""
+    if cache.add(f"{key}:refresh", True, REFRESH_QUEUED_SECONDS):
+        transaction.on_commit(
+            lambda: refresh_aggregate_task.enqueue(name=name, year=year, language=language)
+        )
+
+
+def _answer_stale(kept: Kept) -> Any:
+    since = _stale_since.get()
+    if since is None or kept.computed_at < since:
+        _stale_since.set(kept.computed_at)
+    return kept.value
+
+
+def cached(name: str, year: int, compute):
+    """The value of `compute()` for this generation, computed by one request at a time.
+
+    An aggregate whose last computation took HOME_BACKGROUND_AFTER_SECONDS or more is not
+    computed in the request: the request answers with the last value (marked stale:
+    `stale_since()`) and the job worker computes the current one (`refresh_aggregate_task`)."""
+    language = translation.get_language()
+    key, last_good_key = _keys(name, year, language)
     lock_key = f"{key}:lock"
-    last_good_key = f"{base}:last-good"
     deadline = time.monotonic() + LOCK_SECONDS
     while True:
         value = cache.get(key)
         if value is not None:
             return value
+        previous = _previous(name, year, language, last_good_key)
+        if previous is not None and _is_slow(previous) and name in _REFRESHERS:
+            _refresh_later(key, name, year, language)
+            return _answer_stale(previous)
         if cache.add(lock_key, True, LOCK_SECONDS):
             try:
                 # Checked again under the lock: the request that held it before may have
@@ -127,17 +270,30 @@ def cached(name: str, year: int, compute):
                 value = cache.get(key)
                 if value is not None:
                     return value
-                value = compute()
-                cache.set(key, value, CACHE_SECONDS)
-                cache.set(last_good_key, value, LAST_GOOD_SECONDS)
+                value = _keep(name, year, language, key, last_good_key, compute)
             finally:
                 cache.delete(lock_key)
             return value
         # Another request is computing it: answer with the last good value, or wait for theirs.
-        value = cache.get(last_good_key)
-        if value is not None:
-            return value
+        if previous is not None:
+            return previous.value
         if time.monotonic() >= deadline:
             # The lock outlived a request's longest life: its holder is stuck; don't wait on.
             return compute()
         _wait()
+
+
+def refresh(name: str, year: int) -> Any:
+    """Compute aggregate `name` of `year` now, in the active language, and keep it (the job
+    worker's side of `cached`)."""
+    if name not in refreshable():
+        raise ValueError(f"no 首页 aggregate {name!r} to refresh")
+    language = translation.get_language()
+    key, last_good_key = _keys(name, year, language)
+    return _keep(name, year, language, key, last_good_key, partial(_REFRESHERS[name], year))
+
+
+@task()
+def refresh_aggregate_task(name: str, year: int, language: str) -> None:
+    with translation.override(language):
+        refresh(name, year)

@@ -8,6 +8,7 @@ returns raw numbers; home.kpis turns them into tiles with their links.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, Q
@@ -20,7 +21,7 @@ from assessment.models import Round, RoundState
 from assessment.selectors import grade_distribution
 from branches.models import Category, Kind, Organization, Status
 from branches.selectors import alliance_organizations
-from home.cache import cached
+from home.cache import cached, refresher
 from members.filters import directly_managed_q
 from members.models import Member, MemberStatus
 from members.selectors import age_range_q
@@ -153,18 +154,20 @@ def grade_counts(year: int) -> dict[str, int]:
     return {row["grade"]: row["count"] for row in grade_distribution(year)}
 
 
+@refresher("figures")
+def compute_alliance_figures(year: int) -> dict[str, Any]:
+    """Every alliance-wide figure of `year`, computed now (raw numbers; None where there is
+    nothing to count, e.g. a share of no members)."""
+    figures: dict[str, Any] = {}
+    figures.update(_organization_figures(year))
+    figures.update(_member_figures())
+    figures.update(_activity_figures(year))
+    figures.update(_venue_figures(year))
+    figures["grade_year"] = grade_year(year)
+    figures["grades"] = grade_counts(figures["grade_year"] or year)
+    return figures
+
+
 def alliance_figures(year: int) -> dict[str, Any]:
-    """Every alliance-wide figure of `year` (raw numbers; None where there is nothing to
-    count, e.g. a share of no members)."""
-
-    def compute():
-        figures: dict[str, Any] = {}
-        figures.update(_organization_figures(year))
-        figures.update(_member_figures())
-        figures.update(_activity_figures(year))
-        figures.update(_venue_figures(year))
-        figures["grade_year"] = grade_year(year)
-        figures["grades"] = grade_counts(figures["grade_year"] or year)
-        return figures
-
-    return cached("figures", year, compute)
+    """Every alliance-wide figure of `year`, through the 首页 cache."""
+    return cached("figures", year, partial(compute_alliance_figures, year))

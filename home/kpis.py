@@ -13,10 +13,20 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Grade
 from branches.selectors import needs_attention_count
-from home.cache import cached
+from core.actors import system_actor
+from home.cache import cached, refresher
 from home.figures import alliance_figures
 
 DASH = "—"
+
+
+@refresher("needs_attention")
+def _needs_attention_everywhere(year: int) -> int:
+    """The worker's computation of the tile: the count over every organization (what staff
+    and viewers, the only readers of this tile, see), as the system actor sees it."""
+    return needs_attention_count(system_actor())
+
+
 BRANCHES = "branches:list"
 MEMBERS = "members:list"
 LIVING = {"status": "normal"}  # the member figures count living members, normal status

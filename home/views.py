@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 
 from core.services import user_toggle_large_text
 from core.views import PortalPermissionMixin
+from home import cache as home_cache
 from home import charts, kpis, panels, tasks
 
 
@@ -22,12 +23,14 @@ class HomeView(PortalPermissionMixin, TemplateView):
         year = timezone.localdate().year
         context = super().get_context_data(year=year, **kwargs)
         if user.is_bureau_staff or user.is_viewer:
+            home_cache.begin_request()
             chart_data = charts.chart_data(year)
             context.update(
                 panel="staff",
                 kpi_groups=kpis.staff_kpis(user, year),
                 chart_json=dict(chart_data),
                 chart_tables=charts.chart_tables(chart_data),
+                figures_as_of=home_cache.stale_since(),
                 **(tasks.staff_tasks(user) if user.is_bureau_staff else tasks.viewer_tasks(user)),
             )
         elif user.is_secretary and user.organization_id:

@@ -74,6 +74,14 @@ def _signed_in_by_force_login(settings):
 
 
 @pytest.fixture(autouse=True)
+def _home_figures_in_the_request(settings):
+    """The 首页's aggregates are computed in the request however long they took, so that a
+    test's write shows at once (a slow machine must not turn them into background work); the
+    background path is tested in tests/home/test_cache_background.py."""
+    settings.HOME_BACKGROUND_AFTER_SECONDS = None
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the database is rolled back after a test, the
     cache is not, and a 首页 figure cached by an earlier test on the same worker (with other
