@@ -36,7 +36,9 @@ from branches.models import (
     Kind,
     Organization,
     Status,
+    visible_q,
 )
+from core.generations import Generation
 from core.models import Role, User
 from core.selectors import get_or_404
 
@@ -218,9 +220,28 @@ def get_organization_for(user, pk) -> Organization:
     return get_or_404(organization_list_for(user).select_related("liaison"), pk)
 
 
+# What the warnings are computed from: a change to one of these rows may change the count.
+WARNINGS = Generation(
+    "branches.warnings",
+    [Organization, CommitteeTerm, CommitteePosition, "members.Member"],
+)
+
+
 def needs_attention_count(user) -> int:
-    """How many visible active organizations have at least one warning (for the dashboard)."""
-    return with_warnings(organizations_for(user)).filter(needs_attention_q()).count()
+    """How many visible active organizations have at least one warning (the 首页's and the
+    list's banner figure). For those who see every organization the count is cached until an
+    organization, a committee or a member changes (at province scale it is a pass over every
+    member: a third of a second)."""
+    today = timezone.localdate()
+
+    def count() -> int:
+        return (
+            with_warnings(organizations_for(user), today).filter(needs_attention_q(today)).count()
+        )
+
+    if visible_q(user) == Q():
+        return WARNINGS.cached(("all", today), count)
+    return count()
 
 
 def current_term(organization: Organization) -> CommitteeTerm | None:

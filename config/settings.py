@@ -277,8 +277,14 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 # at once. Finished files are kept this many days.
 # A 首页 aggregate whose last computation took this many seconds or more is recomputed by the
 # job worker, not in a request: until the worker is done the 首页 shows the last value with its
-# time (home.cache). Empty: always computed in the request.
-HOME_BACKGROUND_AFTER_SECONDS = env.float("HOME_BACKGROUND_AFTER_SECONDS", default=1.0) or None
+# time (home.cache). Empty: always computed in the request; 0: always by the worker.
+_home_background = env.str("HOME_BACKGROUND_AFTER_SECONDS", default="0.25").strip()
+try:
+    HOME_BACKGROUND_AFTER_SECONDS = float(_home_background) if _home_background else None
+except ValueError:
+    _config_error(
+        "HOME_BACKGROUND_AFTER_SECONDS", "应为秒数或留空 / expected a number of seconds or empty"
+    )
 EXPORT_JOB_THRESHOLD = env.int("EXPORT_JOB_THRESHOLD", default=5000)
 JOB_FILE_DAYS = env.int("JOB_FILE_DAYS", default=7)
 # The daily schedule: the job worker enqueues each task once a day at or after its local time

@@ -17,8 +17,10 @@ class MembersConfig(AppConfig):
             organization_honours_context,
             organization_section_context,
         )
+        from members.selectors import MEMBER_FIGURES
 
         register_reminders()
+        MEMBER_FIGURES.connect()
 
         register_organization_section(
             order=20,

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from branches.models import Organization, Status, in_subtree
 from branches.selectors import organizations_for
+from core.generations import Generation
 from core.permissions import is_bureau_staff, organization_in_scope
 from members.models import RELATION_KINDS, Member, MemberStatus, Transfer, TransferState
 
@@ -158,9 +159,22 @@ def get_transfer_for(user, pk) -> Transfer:
 # --- Figures other apps use ----------------------------------------------------------------
 
 
+# What the organization page's member figures are computed from.
+MEMBER_FIGURES = Generation("members.figures", [Member, Organization])
+
+
 def organization_member_figures(organization: Organization) -> dict:
     """Members (normal status) held in `organization`'s subtree: count, full members,
-    registered with a community, the registered share and the 70-and-over share. One query."""
+    registered with a community, the registered share and the 70-and-over share. One query,
+    cached until a member or an organization changes (for the city's root it is a pass over
+    every member)."""
+    return MEMBER_FIGURES.cached(
+        (organization.pk, organization.path, timezone.localdate()),
+        lambda: _organization_member_figures(organization),
+    )
+
+
+def _organization_member_figures(organization: Organization) -> dict:
     figures = Member.objects.filter(
         in_subtree(organization, "organization"), status=MemberStatus.NORMAL
     ).aggregate(

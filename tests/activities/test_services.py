@@ -103,6 +103,28 @@ def test_overdue_list_names_the_branch_behind(org_tree, frequencies, secretary_u
     assert any(i.organization == org_tree.branch_a for i in mine)
 
 
+def test_the_city_wide_overdue_list_is_cached_until_an_activity_commits(
+    org_tree, frequencies, staff_user, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Staff's overdue list (every organization's year: seconds at province scale) is read once
+    per change: a meeting logged and committed drops it, an uncommitted one does not."""
+    as_of = datetime.date(2025, 11, 15)
+
+    def b_committee_gaps():
+        return [
+            i
+            for i in selectors.overdue_compliance(staff_user, as_of)
+            if i.organization == org_tree.branch_b and i.activity_type == "committee_meeting"
+        ]
+
+    assert len(b_committee_gaps()) == 10
+    with django_assert_num_queries(0):
+        assert len(b_committee_gaps()) == 10
+    with django_capture_on_commit_callbacks(execute=True):  # the block's end: the commit
+        _meeting(org_tree.branch_b, at(2025, 3, 5))
+    assert len(b_committee_gaps()) == 9  # March is no longer a gap
+
+
 def test_participation_rate_excused_shown_separately(org_tree, members_a, staff_user):
     meeting = _meeting(org_tree.branch_a, at(2025, 6, 3))
     present, excused, absent, also_present = members_a

@@ -5,6 +5,8 @@ import pytest
 from branches import selectors, services
 from branches.models import Organization
 from core.actors import system_actor
+from core.signals import announce_records_changed
+from members.models import Member
 from tests.branches.conftest import add_members
 from tests.factories import make_org
 
@@ -111,15 +113,35 @@ def test_community_term_is_five_years(org_tree):
     assert names == set()  # a branch's 3 years would be overdue; a community's 5 are not
 
 
-def test_needs_attention_count_is_scoped(org_tree, staff_user, secretary_user):
+def test_needs_attention_count_is_scoped(
+    org_tree, staff_user, secretary_user, django_capture_on_commit_callbacks
+):
     add_members(org_tree.branch_b, 1)  # B: too few
     add_members(org_tree.branch_a, 4)  # A: fine
     group_count = selectors.needs_attention_count(secretary_user)
     assert group_count == 0
     assert selectors.needs_attention_count(staff_user) == 1
-    add_members(org_tree.branch_a, 7)
+    # The members' commit (the block's end stands for it) drops the cached city-wide count.
+    with django_capture_on_commit_callbacks(execute=True):
+        add_members(org_tree.branch_a, 7)
+        announce_records_changed(Member)  # bulk_create sends no per-row signal
     assert selectors.needs_attention_count(secretary_user) == 1
     assert selectors.needs_attention_count(staff_user) == 2
+
+
+def test_the_city_wide_count_is_cached_until_a_write_commits(
+    org_tree, staff_user, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    add_members(org_tree.branch_a, 4)  # A: fine
+    add_members(org_tree.branch_b, 1)  # B: too few
+    assert selectors.needs_attention_count(staff_user) == 1
+    with django_assert_num_queries(0):
+        assert selectors.needs_attention_count(staff_user) == 1
+    add_members(org_tree.branch_b, 5)  # B: fine now, but not committed (the test's transaction)
+    assert selectors.needs_attention_count(staff_user) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the block's end: the commit
+        announce_records_changed(Member)  # what a bulk write of members sends (the import)
+    assert selectors.needs_attention_count(staff_user) == 0
 
 
 def test_dissolved_organizations_need_no_attention(org_tree, staff_user):
