@@ -154,11 +154,8 @@ def refresher(name: str):
 
 
 def refreshable() -> list[str]:
-    """The aggregates the job worker can recompute (registered with `refresher`)."""
-    # Each module registers its aggregates when imported (home.kpis imports home.figures).
-    import home.charts
-    import home.kpis  # noqa: F401
-
+    """The aggregates the job worker can recompute (registered with `refresher` by
+    home.figures, home.charts and home.kpis, which HomeConfig.ready imports)."""
     return sorted(_REFRESHERS)
 
 

@@ -132,7 +132,10 @@ def large_text(page, on: bool) -> None:
     """Switch 大字 on or off with the header's own form (whatever the header looks like)."""
     is_on = "large-text" in (page.locator("html").get_attribute("class") or "")
     if is_on != on:
-        page.evaluate("document.querySelector(\"form[action$='/large-text/']\").submit()")
+        # Wait for the navigation the submit starts (wait_for_load_state alone can return
+        # before it begins, and the next goto is then aborted by it: seen under load).
+        with page.expect_navigation():
+            page.evaluate("document.querySelector(\"form[action$='/large-text/']\").submit()")
         page.wait_for_load_state()
 
 
