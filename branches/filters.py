@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.forms import grouped_community_choices
 from branches.models import Affinity, Category, Community, District, Kind, Organization, Status
 from branches.selectors import needs_attention_q, with_warnings
+from core.widgets import quick_selects
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
@@ -56,8 +57,10 @@ class OrganizationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A plain select, grouped by district (optgroups), for 300+ communities.
+        # A plain select, grouped by district (optgroups), for 300+ communities; every select
+        # rendered in Python (core.widgets.QuickSelect), not one template per option.
         self.form.fields["community"].widget.choices = grouped_community_choices()
+        quick_selects(self.form)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

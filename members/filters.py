@@ -5,38 +5,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Category, Community, Organization, in_subtree
-from core.widgets import SearchChoiceFilter
+from core.widgets import SearchChoiceFilter, quick_selects
 from members.models import Health, MemberCategory, MemberStatus, Skill
 from members.selectors import AGE_BANDS, age_range_q
-
-
-class QuickSelect(forms.Select):
-    """A <select> rendered in Python: Django's per-option templates cost ~1 ms per 3 options,
-    and the organization and community lists have hundreds."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = self.build_attrs(self.attrs, attrs)
-        selected = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    option_value,
-                    mark_safe(" selected") if str(option_value) in selected else "",
-                    label,
-                )
-                for option_value, label in self.choices
-            ),
-        )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
-
 
 AGE_BAND_CHOICES = [
     ("under60", _("Under 60")),
@@ -110,11 +84,7 @@ class MemberFilter(django_filters.FilterSet):
         if user is not None and getattr(user, "is_secretary", False):
             organizations = organizations.subtree(user.organization)
         self.filters["organization"].queryset = organizations.only("pk", "name", "path")
-        for field in self.form.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget = QuickSelect()
-                field.widget.choices = field.choices
-                field.widget.attrs.setdefault("class", "form-select")
+        quick_selects(self.form)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
