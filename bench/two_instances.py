@@ -8,8 +8,9 @@ db 13 (the shared cache) and db 13's queues (jobs on RQ); starts gunicorn A and 
 ports and one `manage.py run_worker` (JOBS_BACKEND=rq), all with the same environment. Then:
 
 1. the staff 首页 on B shows a figure (established branches), A and B both cache it;
-2. a branch is dissolved through A (a POST as staff): B's 首页 shows the new figure at once —
-   the generation bump made on A's commit is read by B from Redis;
+2. a branch is dissolved through A (a POST as staff): B's 首页 shows the new figure — the
+   generation bump made on A's commit is read by B from Redis, and B computes the figure at
+   once or (if it was slow to compute) the worker does within seconds;
 3. with EXPORT_JOB_THRESHOLD=0 the members export asked on A becomes a job (a redirect to
    /jobs/<id>/); the worker runs it; B's job page reports it done and B serves the file.
    The job file is on the default storage: here a MEDIA_ROOT directory both instances share,
@@ -167,9 +168,23 @@ def main() -> int:
             {"dissolved_on": time.strftime("%Y-%m-%d"), "csrfmiddlewaretoken": token},
         )
         assert status == 302, f"dissolve answered {status}: {content[:2000]!r}"
-        after_b = figure(b, "established_branches")
-        log(f"established branches on B: {before_b} before, {after_b} after the change on A")
-        assert int(after_b) == int(before_b) - 1, (before_b, after_b)
+        # At once when the figures are quick to compute (computed in B's request); when their
+        # last computation took HOME_BACKGROUND_AFTER_SECONDS or more (a loaded machine), B
+        # shows the last figures with their time and the worker, asked through Redis,
+        # computes the new ones within seconds.
+        deadline = time.monotonic() + 60
+        readings = []
+        while True:
+            after_b = figure(b, "established_branches")
+            readings.append(after_b)
+            if int(after_b) == int(before_b) - 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        log(
+            f"established branches on B: {before_b} before, {after_b} after the change on A"
+            f" ({len(readings)} reading(s) of B's 首页)"
+        )
+        assert int(after_b) == int(before_b) - 1, (before_b, readings)
 
         # 3. An export asked on A runs on the worker and is downloaded from B.
         status, _content, headers = a.request("GET", "/members/export.xlsx")
