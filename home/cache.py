@@ -26,6 +26,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
@@ -143,6 +144,22 @@ _REFRESHERS: dict[str, Callable[[int], Any]] = {}
 _stale_since: ContextVar[datetime.datetime | None] = ContextVar("home_stale_since", default=None)
 
 
+# Inside `current_only()`: never answer with a kept value (an official report wants the figures
+# of now, whatever they cost).
+_current_only: ContextVar[bool] = ContextVar("home_current_only", default=False)
+
+
+@contextmanager
+def current_only():
+    """Within this block `cached` computes what is not current instead of showing the last
+    value (the annual workbook: its figures are those of the time it says it was made)."""
+    token = _current_only.set(True)
+    try:
+        yield
+    finally:
+        _current_only.reset(token)
+
+
 def refresher(name: str):
     """Register `compute(year)` as the way the worker recomputes aggregate `name`."""
 
@@ -257,7 +274,12 @@ def cached(name: str, year: int, compute):
         if value is not None:
             return value
         previous = _previous(name, year, language, last_good_key)
-        if previous is not None and _is_slow(previous) and name in _REFRESHERS:
+        if (
+            previous is not None
+            and _is_slow(previous)
+            and name in _REFRESHERS
+            and not _current_only.get()
+        ):
             _refresh_later(key, name, year, language)
             return _answer_stale(previous)
         if cache.add(lock_key, True, LOCK_SECONDS):
@@ -272,7 +294,7 @@ def cached(name: str, year: int, compute):
                 cache.delete(lock_key)
             return value
         # Another request is computing it: answer with the last good value, or wait for theirs.
-        if previous is not None:
+        if previous is not None and not _current_only.get():
             return previous.value
         if time.monotonic() >= deadline:
             # The lock outlived a request's longest life: its holder is stuck; don't wait on.

@@ -29,6 +29,7 @@ from core.job_views import deliver_export
 from core.permissions import is_signed_in
 from core.views import PortalPermissionMixin
 from core.xlsx import Sheet
+from home.cache import current_only
 from home.figures import year_range
 from home.kpis import DASH, staff_kpis
 from members.filters import AGE_BAND_CHOICES
@@ -218,7 +219,9 @@ def _caption(year: int, title: str, made_at: datetime.datetime) -> str:
 def overview_rows(user, year: int) -> list[tuple]:
     """(group, figure, count, share, note) — the 首页's headline figures for `year`."""
     rows = []
-    for group in staff_kpis(user, year):
+    with current_only():  # the figures of the time the workbook says it was made, never kept ones
+        groups = staff_kpis(user, year)
+    for group in groups:
         for kpi in group.kpis:
             count = kpi.value if kpi.kind == "count" else None
             share = kpi.value if kpi.kind == "percent" else None

@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from branches.models import Status
 from home import cache as home_cache
-from home import charts, figures, kpis
+from home import charts, figures, kpis, reports
 from home.models import FigureSnapshot
 from tests.factories import make_org, make_user
 
@@ -142,3 +142,15 @@ def test_an_aggregate_that_is_not_plain_json_is_not_kept(slow, caplog):
         home_cache._REFRESHERS.pop("tupled")
     assert not FigureSnapshot.objects.exists()
     assert "not plain JSON" in caplog.text
+
+
+def test_the_annual_workbook_never_shows_kept_figures(staff_client, slow):
+    """The workbook says when it was made: its 概况 holds the figures of that time."""
+    make_org(name="甲支部", kind="branch", category="established")
+    staff_figure(staff_client, "established_branches")  # computed and kept
+    make_org(name="乙支部", kind="branch", category="established")
+    assert staff_figure(staff_client, "established_branches")[0] == 1  # the 首页: kept
+
+    user = make_user("bureau-report", role="staff")
+    rows = {row[1]: row[2] for row in reports.overview_rows(user, timezone.localdate().year)}
+    assert rows["建制党支部"] == 2  # the workbook: current
