@@ -195,7 +195,7 @@ def _history_branch(source: Source, flt: AuditFilter) -> models.QuerySet | None:
         )
     text = flt.object.strip()
     if text:
-        if text.isdigit():
+        if text.isdecimal():
             qs = qs.filter(**{object_field: int(text)})
         elif source.name_path:
             qs = qs.filter(**{f"{source.name_path}__icontains": text})
@@ -253,7 +253,7 @@ def _access_branch(flt: AuditFilter) -> models.QuerySet:
     if text:
         qs = (
             qs.filter(object_id=int(text))
-            if text.isdigit()
+            if text.isdecimal()
             else qs.filter(object_repr__icontains=text)
         )
     return qs.annotate(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from core.audit import AuditFilter, audit_entries, describe, object_type_choices
+from core.params import EARLIEST_YEAR, YEARS_AHEAD
 from core.views import PortalPermissionMixin
 
 PER_PAGE = 50
@@ -42,6 +43,15 @@ class AuditSearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        latest = timezone.localdate().year + YEARS_AHEAD
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if day and not EARLIEST_YEAR <= day.year <= latest:
+                self.add_error(
+                    name,
+                    _("Give a date from %(first)s to %(last)s.")
+                    % {"first": EARLIEST_YEAR, "last": latest},
+                )  # (add_error takes the field out of cleaned_data)
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date must not be before the start date."))

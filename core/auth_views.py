@@ -100,6 +100,10 @@ class SecondFactorVerifyView(View):
     template_name = "registration/otp_verify.html"
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_verified():
+            # The session's "enrolled" flag is read again: should the devices have been
+            # removed meanwhile (an administrator's reset), no code could ever match here.
+            request.session.pop(auth_otp.ENROLLED_KEY, None)
         if request.user.is_verified() or not auth_otp.is_enrolled(request):
             return redirect(_next_url(request))
         return super().dispatch(request, *args, **kwargs)
@@ -129,8 +133,13 @@ class SecondFactorEnrolView(View):
     template_name = "registration/otp_enrol.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if auth_otp.is_enrolled(request) and not request.user.is_verified():
-            return redirect_with_next(reverse("otp_verify"), _next_url(request, ""))
+        if auth_otp.is_enrolled(request):
+            # Enrolled already: a new authenticator would replace the current one (and its
+            # recovery codes) without a code from it — that is a manage action, which asks
+            # for a current code first; an unverified session gives its code first.
+            if not request.user.is_verified():
+                return redirect_with_next(reverse("otp_verify"), _next_url(request, ""))
+            return redirect("otp_manage")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):

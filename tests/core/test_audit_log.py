@@ -276,3 +276,15 @@ def test_without_a_start_date_the_page_reads_the_last_30_days(
     response = client.get(AUDIT_URL, {**query, "date_from": since})
     assert response.context["default_from"] is None
     assert response.context["page_obj"].paginator.count == member.history.count() > 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["date_to=9999-12-31", "date_from=0001-01-01", "object=²", "object=%C2%B2%C2%B3"],
+)
+def test_dates_out_of_range_and_odd_digits_get_a_message_not_a_500(client, staff_user, query):
+    client.force_login(staff_user)
+    response = client.get(f"{AUDIT_URL}?{query}")
+    assert response.status_code == 200
+    if query.startswith("date"):
+        assert "请填写 2000 年至" in response.content.decode()

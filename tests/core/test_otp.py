@@ -198,3 +198,30 @@ def test_an_enrolled_user_confirms_the_code_too_before_an_unmasked_export(
         reauth, {"password": TEST_PASSWORD, "token": _code(device, steps_ahead=1), "next": url}
     )
     assert ok["Location"] == url
+
+
+def test_an_enrolled_session_cannot_swap_the_authenticator_without_a_current_code(
+    client, staff_user
+):
+    """Enrolment would replace the authenticator and its recovery codes: once enrolled (and
+    verified), it leads to the manage page, which asks for a current code first."""
+    device, codes = _enrolled(staff_user)
+    _password_login(client, "staff")
+    assert client.post(reverse("otp_verify"), {"token": _code(device)}).status_code == 302
+    response = client.get(reverse("otp_enrol"))
+    assert response.status_code == 302 and response["Location"] == reverse("otp_manage")
+    client.post(reverse("otp_enrol"), {"token": "123456"})
+    assert list(TOTPDevice.objects.filter(user=staff_user)) == [device]
+    assert StaticToken.objects.filter(token__in=codes).count() == len(codes)
+
+
+def test_a_session_whose_devices_were_reset_is_not_kept_on_the_code_page(client, secretary_user):
+    """An administrator removed the devices while the session remembered "enrolled": the code
+    page reads it again instead of asking for a code no app can give."""
+    device, _codes = _enrolled(secretary_user)
+    _password_login(client, "secretary")
+    assert client.get("/")["Location"].startswith(reverse("otp_verify"))
+    auth_otp.second_factor_remove(user=secretary_user)
+    response = client.get(reverse("otp_verify") + "?next=/members/")
+    assert response.status_code == 302 and response["Location"] == "/members/"
+    assert client.get("/members/").status_code == 200
