@@ -66,7 +66,7 @@ class SearchMultipleInput(SearchInput):
         ids = [str(v.pk if hasattr(v, "pk") else v) for v in values]
         found = {}
         if self.queryset is not None:
-            numbers = [i for i in ids if i.isdigit()]
+            numbers = [i for i in ids if i.isdecimal()]
             found = {str(o.pk): search_label(o) for o in self.queryset.filter(pk__in=numbers)}
         labels = []
         for v, i in zip(values, ids, strict=True):

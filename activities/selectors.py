@@ -142,10 +142,6 @@ def get_cohost_request_for(user: AnyUser, pk) -> ActivityHost:
     return get_or_404(cohost_requests_for(user), pk, _("No such co-hosting request."))
 
 
-def pending_cohost_request_count(user: AnyUser) -> int:
-    return cohost_requests_for(user).filter(state=HostState.REQUESTED).count()
-
-
 def accepted_host_ids(activity: Activity) -> list[int]:
     return list(
         activity.host_links.filter(state=ACCEPTED).values_list("organization_id", flat=True)
@@ -196,13 +192,26 @@ def attendance_for(user: AnyUser, activities: QuerySet[Activity] | None = None):
     and a secretary also those of the activities their subtree leads (the accepted co-hosts'
     members they marked)."""
     readable = activities if activities is not None else activities_for(user)
-    qs = Attendance.objects.filter(activity__in=readable.values("pk"))
+    return _people_of_activities(
+        user, Attendance.objects.filter(activity__in=readable.values("pk"))
+    )
+
+
+def _people_of_activities(user: AnyUser, rows: QuerySet) -> QuerySet:
+    """Rows about a person at an activity (attendance, volunteer hours) that `user` may read:
+    all for the roles that read every member; for a secretary or a liaison the people in their
+    scope, and for a secretary also those at the activities their subtree leads."""
     if not _scoped_to_members(user):
-        return qs
+        return rows
     people = Q(member__in=members_for(user).values("pk"))
     if user.is_secretary:
         people |= in_subtree(user.organization, "activity__organization")
-    return qs.filter(people)
+    return rows.filter(people)
+
+
+def activity_hours_for(user: AnyUser, activity: Activity) -> QuerySet[VolunteerHours]:
+    """An activity's volunteer-hours lines the user may read (the activity page's list)."""
+    return _people_of_activities(user, activity.volunteer_hours.all()).select_related("member")
 
 
 # --- Local periods (Asia/Shanghai) -------------------------------------------------------------
@@ -275,10 +284,10 @@ def _period_months(period: str | None) -> set[int] | None:
     period = period.upper()
     if period == "Y":
         return set(range(1, 13))
-    if period.startswith("Q") and period[1:].isdigit() and 1 <= int(period[1:]) <= 4:
+    if period.startswith("Q") and period[1:].isdecimal() and 1 <= int(period[1:]) <= 4:
         q = int(period[1:])
         return set(range(3 * q - 2, 3 * q + 1))
-    if period.startswith("M") and period[1:].isdigit() and 1 <= int(period[1:]) <= 12:
+    if period.startswith("M") and period[1:].isdecimal() and 1 <= int(period[1:]) <= 12:
         return {int(period[1:])}
     raise ValueError(f"unknown period {period!r}")
 

@@ -396,16 +396,19 @@ def attachment_add(
 def _refusal(activity: Activity, member_id) -> str:
     """Why a member cannot be marked: their organization has not accepted co-hosting, they
     belong to another host (a co-host's secretary marks only their own) or to no host."""
-    pending = activity.host_links.filter(
-        state=HostState.REQUESTED, organization__members__pk=member_id
-    ).select_related("organization")
-    link = pending.first() if str(member_id).isdigit() else None
+    if not str(member_id).isdecimal():
+        return _("Attendance can only be recorded for the hosting organizations' members.")
+    link = (
+        activity.host_links.filter(state=HostState.REQUESTED, organization__members__pk=member_id)
+        .select_related("organization")
+        .first()
+    )
     if link is not None:
         return _(
             "%(organization)s has not accepted co-hosting this activity: its members cannot "
             "be marked yet."
         ) % {"organization": link.organization}
-    if str(member_id).isdigit() and expected_participants(activity).filter(pk=member_id).exists():
+    if expected_participants(activity).filter(pk=member_id).exists():
         return _("You may only mark attendance for your own members.")
     return _("Attendance can only be recorded for the hosting organizations' members.")
 

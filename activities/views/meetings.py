@@ -20,7 +20,7 @@ from activities import exports, selectors, services
 from activities.attendance_view_helpers import attendance_counts, attendance_groups, status_choices
 from activities.filters import ActivityFilter
 from activities.forms import ActivityForm, AttachmentForm, MeetingLogForm
-from activities.models import Activity, ActivityType, AttendanceStatus
+from activities.models import Activity, ActivityType, AttendanceStatus, HostState
 from activities.permissions import activity_hosted_in_scope
 from activities.services import ActivityError
 from activities.services.meeting_record import meeting_log_with_record
@@ -129,13 +129,7 @@ class ActivityDetailView(ActivityPageMixin, TemplateView):
             ),
             attachments=list(activity.attachments.all()),
             attachment_form=AttachmentForm(),
-            hours=list(
-                activity.volunteer_hours.filter(
-                    member__in=selectors.attendance_for(
-                        self.request.user, Activity.objects.filter(pk=activity.pk)
-                    ).values("member_id")
-                ).select_related("member")
-            ),
+            hours=list(selectors.activity_hours_for(self.request.user, activity)),
             cohost_asks=[
                 link
                 for link in activity.host_links.all()
@@ -318,7 +312,13 @@ class AttendanceView(ActivityPageMixin, View):
         )
         groups = attendance_groups(
             members,
-            hosts=activity.hosts.all(),
+            # Only the hosts that accepted: a member is never grouped under one that was
+            # only asked (or declined).
+            hosts=[
+                link.organization
+                for link in activity.host_links.all()
+                if link.state == HostState.ACCEPTED
+            ],
             recorded=recorded,
             data=data,
             default_status=default,

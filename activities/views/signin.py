@@ -143,7 +143,7 @@ class PaperTickView(ActivityPageMixin, View):
     def post(self, request, pk):
         ticked = set()
         for value in request.POST.getlist("present"):
-            if value.isdigit():
+            if value.isdecimal():
                 ticked.add(int(value))
         try:
             services.paper_sheet_record(

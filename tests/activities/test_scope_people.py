@@ -139,3 +139,26 @@ def test_secretary_cannot_name_trainees_of_another_organization(
             trainees=[members_b[0]],
         )
     assert not TrainingSession.objects.exists()
+
+
+def test_the_activity_page_lists_hours_recorded_without_attendance(
+    client, joint_held, staff_user, liaison_user, members_a, members_b
+):
+    """Hours need no attendance record (they are checked against the candidates): the page
+    listed only the hours of people with one, so lines like these vanished for everyone."""
+    services.volunteer_hours_record(
+        activity=joint_held,
+        hours={members_a[1].pk: "1.5", members_b[1].pk: "4"},
+        acting_user=staff_user,
+    )
+    client.force_login(staff_user)
+    hours = client.get(joint_held.get_absolute_url()).context["hours"]
+    assert {line.member for line in hours} == {
+        members_a[0],
+        members_b[0],
+        members_a[1],
+        members_b[1],
+    }
+    client.force_login(liaison_user)  # only the people of branch A's community
+    hours = client.get(joint_held.get_absolute_url()).context["hours"]
+    assert {line.member for line in hours} == {members_a[0], members_a[1]}
