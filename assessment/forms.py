@@ -275,7 +275,7 @@ class PostedRows:
             if str(pk) not in posted:
                 continue
             row.posted = {name: self.data.get(f"{name}_{pk}", "") for name in self.fields}
-            row.ticked_ids = {int(v) for v in self.data.getlist(f"deduction_{pk}") if v.isdigit()}
+            row.ticked_ids = {int(v) for v in self.data.getlist(f"deduction_{pk}") if v.isdecimal()}
             row.posted["veto"] = self.data.get(f"veto_{pk}") == "on"
             row.counts = self.counts(pk)
             row.posted["assessed"] = self.data.get(f"assessed_{pk}") == "on"

@@ -36,7 +36,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 from django_tasks import task
 
@@ -44,13 +43,12 @@ from activities.models import Activity, ActivityHost, Attendance, RequiredFreque
 from alliance.models import AllianceMembership, AnnualTarget
 from assessment.models import Assessment, Round
 from branches.models import CommitteePosition, CommitteeTerm, Organization
-from core.signals import records_changed
+from core.generations import Generation
 from home.models import FigureSnapshot
 from members.models import Member, Participation
 from venues.models import Booking, Venue
 
 CACHE_SECONDS = 600
-GENERATION_KEY = "alliance:dashboard:generation"
 # The models whose rows the alliance-wide figures are computed from.
 SOURCE_MODELS = (
     Organization,
@@ -82,43 +80,23 @@ REFRESH_QUEUED_SECONDS = 300
 logger = logging.getLogger(__name__)
 
 
-def _first_generation() -> int:
-    # Microseconds since the epoch, not 0: should the generation key be lost (evicted, Redis
-    # restarted) the next generation is still one no cached value was ever stored under.
-    return time.time_ns() // 1000
+# The generation every aggregate is cached under (core.generations: moved on when a write to
+# one of SOURCE_MODELS commits, or a bulk write of one is announced).
+DASHBOARD = Generation("alliance:dashboard", SOURCE_MODELS)
+GENERATION_KEY = DASHBOARD.key
 
 
 def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, _first_generation(), None)
-        value = cache.get(GENERATION_KEY)
-    return value
+    return DASHBOARD.number()
 
 
 def invalidate(**_kwargs) -> None:
     """Bump the generation: every cached aggregate is stale from now on."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet (or it was evicted)
-        cache.set(GENERATION_KEY, _first_generation(), None)
-
-
-def invalidate_on_commit(using=None, **_kwargs) -> None:
-    """Bump the generation once the current transaction commits (never if it rolls back)."""
-    transaction.on_commit(invalidate, using=using)
+    DASHBOARD.bump()
 
 
 def connect_invalidation() -> None:
-    for model in SOURCE_MODELS:
-        uid = f"home.cache:{model._meta.label}"
-        post_save.connect(
-            invalidate_on_commit, sender=model, dispatch_uid=f"{uid}:save", weak=False
-        )
-        post_delete.connect(
-            invalidate_on_commit, sender=model, dispatch_uid=f"{uid}:delete", weak=False
-        )
-        records_changed.connect(invalidate, sender=model, dispatch_uid=f"{uid}:bulk", weak=False)
+    DASHBOARD.connect()
 
 
 def _wait() -> None:
@@ -196,7 +174,9 @@ def _is_slow(kept: Kept) -> bool:
 
 def _keys(name: str, year: int, language: str) -> tuple[str, str]:
     base = f"alliance:dashboard:{name}:{year}:{language}:{timezone.localdate()}"
-    return f"{base}:{generation()}", f"{base}:last-good"
+    # ":last-kept" (a Kept), not the ":last-good" of earlier releases (a bare value): a cache
+    # that outlives an upgrade is never read as the other shape.
+    return f"{base}:{generation()}", f"{base}:last-kept"
 
 
 def _snapshot(name: str, year: int, language: str) -> Kept | None:
@@ -212,6 +192,8 @@ def _previous(name: str, year: int, language: str, last_good_key: str) -> Kept |
     """The last value computed for this aggregate: the cache's, else (only where slow
     aggregates are answered in the background) the database's snapshot."""
     kept = cache.get(last_good_key)
+    if not isinstance(kept, Kept):
+        kept = None
     if kept is None and _background_after() is not None and name in _REFRESHERS:
         kept = _snapshot(name, year, language)
         if kept is not None:

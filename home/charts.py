@@ -109,7 +109,9 @@ def compute_chart_data(year: int) -> OrderedDict:
 
 def chart_data(year: int) -> dict:
     """The four charts' numbers through the 首页 cache (in CHARTS' order)."""
-    return cached("charts", year, partial(compute_chart_data, year))
+    charts = cached("charts", year, partial(compute_chart_data, year))
+    # In CHARTS' order again: a snapshot read back from PostgreSQL's jsonb has its own key order.
+    return {key: charts[key] for key in CHARTS}
 
 
 def chart_tables(charts: dict) -> list[dict]:

@@ -5,6 +5,7 @@ to the list behind it, filtered to exactly what it counts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -164,7 +165,7 @@ def _affinity_group(f: dict) -> KpiGroup:
 def _alliance_group(f: dict, user, year: int) -> KpiGroup:
     """The alliance against its target, pilots, demonstration sites, warnings."""
     # Staff and viewers see every organization, so the count is the same for all of them.
-    needs_attention = cached("needs_attention", year, lambda: needs_attention_count(user))
+    needs_attention = cached("needs_attention", year, partial(_needs_attention_everywhere, year))
     target = f["alliance_target"]
     return KpiGroup(
         _("The alliance"),

@@ -119,11 +119,6 @@ def supervisor_panel(user) -> dict[str, Any]:
                     if assessment and assignment.round.state == RoundState.SCORING
                     else ""
                 ),
-                "card_url": (
-                    reverse("assessment:score_card", args=[assessment.pk])
-                    if assessment and assignment.round.state != RoundState.DRAFT
-                    else ""
-                ),
             }
         )
     # The ones still to finish first, then the rest, each in the order above.

@@ -21,7 +21,7 @@ from activities.models import ActivityStatus
 from activities.selectors import OverdueItem, activities_for
 from alliance.models import ClaimState
 from alliance.selectors import claim_inbox
-from core.notifications import inbox_for
+from core.notifications import inbox_for, unread_count
 from members.selectors.care import due_queryset, due_row
 from venues.selectors import pending_for
 
@@ -181,125 +181,114 @@ def _notifications_task(unread: int | None) -> Task:
     )
 
 
+def _todo(key, title, icon, rows, *, more_url: str, item) -> TodoList:
+    """A to-do list of `rows` (a queryset or a list): how many there are, and the first
+    LIST_LIMIT made into TodoItems by `item(row)`."""
+    count = len(rows) if isinstance(rows, list) else rows.count()
+    return TodoList(
+        key,
+        title,
+        icon,
+        items=[item(row) for row in rows[:LIST_LIMIT]],
+        count=count,
+        more_url=more_url,
+    )
+
+
 def _overdue_meetings(overdue: list[OverdueItem]) -> TodoList:
-    todo = TodoList(
+    return _todo(
         "overdue_meetings",
         _("Overdue meetings"),
         "exclamation-triangle",
-        count=len(overdue),
+        overdue,
         more_url=reverse("activities:compliance"),
+        item=lambda item: TodoItem(
+            f"{item.type_label} · {item.period_label}",
+            _link(
+                "activities:meeting_log",
+                query={"organization": item.organization.pk, "type": item.activity_type},
+            ),
+            _("Log it"),
+            _("%(organization)s: %(held)s of %(required)s held")
+            % {"organization": item.organization, "held": item.held, "required": item.required},
+        ),
     )
-    for item in overdue[:LIST_LIMIT]:
-        todo.items.append(
-            TodoItem(
-                f"{item.type_label} · {item.period_label}",
-                _link(
-                    "activities:meeting_log",
-                    query={"organization": item.organization.pk, "type": item.activity_type},
-                ),
-                _("Log it"),
-                _("%(organization)s: %(held)s of %(required)s held")
-                % {
-                    "organization": item.organization,
-                    "held": item.held,
-                    "required": item.required,
-                },
-            )
-        )
-    return todo
 
 
 def _visits_due(user, today: datetime.date) -> TodoList:
     due = due_queryset(
-        user,
-        year=today.year,
-        month=today.month,
-        today=today,
-        organization=user.organization,
+        user, year=today.year, month=today.month, today=today, organization=user.organization
     )
-    todo = TodoList(
+    return _todo(
         "visits_due",
         _("Visits due this month"),
         "heart",
-        count=due.count(),
+        due,
         more_url=reverse("members:care"),
+        item=lambda member: TodoItem(
+            member.name,
+            _link(
+                "members:visit_add",
+                member.pk,
+                query={"kind": due_row(member, year=today.year).suggested_kind},
+            ),
+            _("Record a visit"),
+            str(member.organization),
+        ),
     )
-    for member in due[:LIST_LIMIT]:
-        kind = due_row(member, year=today.year).suggested_kind
-        todo.items.append(
-            TodoItem(
-                member.name,
-                _link("members:visit_add", member.pk, query={"kind": kind}),
-                _("Record a visit"),
-                str(member.organization),
-            )
-        )
-    return todo
 
 
 def _bookings_waiting(user) -> TodoList:
-    pending = pending_for(user)
-    todo = TodoList(
+    def item(booking) -> TodoItem:
+        start = timezone.localtime(booking.start)
+        return TodoItem(
+            f"{start:%Y-%m-%d %H:%M} · {booking.room.venue} {booking.room.name}",
+            booking.get_absolute_url(),
+            _("Decide"),
+            str(booking.organization),
+        )
+
+    return _todo(
         "bookings_waiting",
         _("Bookings waiting for your decision"),
         "calendar-check",
-        count=pending.count(),
+        pending_for(user),
         more_url=reverse("venues:approvals"),
+        item=item,
     )
-    for booking in pending[:LIST_LIMIT]:
-        start = timezone.localtime(booking.start)
-        todo.items.append(
-            TodoItem(
-                f"{start:%Y-%m-%d %H:%M} · {booking.room.venue} {booking.room.name}",
-                booking.get_absolute_url(),
-                _("Decide"),
-                str(booking.organization),
-            )
-        )
-    return todo
 
 
 def _claims_waiting(user) -> TodoList:
     incoming, _outgoing = claim_inbox(user)
-    waiting = incoming.filter(state=ClaimState.PENDING).order_by("pk")
-    todo = TodoList(
+    return _todo(
         "claims_waiting",
         _("Claims waiting for your answer"),
         "hand-thumbs-up",
-        count=waiting.count(),
+        incoming.filter(state=ClaimState.PENDING).order_by("pk"),
         more_url=reverse("alliance:claim_inbox"),
+        item=lambda claim: TodoItem(
+            str(claim.need or claim.resource),
+            claim.get_absolute_url(),
+            _("Answer"),
+            str(claim.claiming_organization),
+        ),
     )
-    for claim in waiting[:LIST_LIMIT]:
-        todo.items.append(
-            TodoItem(
-                str(claim.need or claim.resource),
-                claim.get_absolute_url(),
-                _("Answer"),
-                str(claim.claiming_organization),
-            )
-        )
-    return todo
 
 
 def _unread_notices(user) -> TodoList:
-    unread = inbox_for(user).filter(read_at__isnull=True)
-    todo = TodoList(
+    return _todo(
         "unread_notices",
         _("Unread notifications"),
         "bell",
-        count=unread.count(),
+        inbox_for(user).filter(read_at__isnull=True),
         more_url=reverse("notifications:inbox"),
+        item=lambda notification: TodoItem(
+            notification.title,
+            reverse("notifications:open", args=[notification.pk]),
+            _("Read it"),
+            f"{timezone.localtime(notification.created_at):%Y-%m-%d}",
+        ),
     )
-    for notification in unread[:LIST_LIMIT]:
-        todo.items.append(
-            TodoItem(
-                notification.title,
-                reverse("notifications:open", args=[notification.pk]),
-                _("Read it"),
-                f"{timezone.localtime(notification.created_at):%Y-%m-%d}",
-            )
-        )
-    return todo
 
 
 # --- A supervisor --------------------------------------------------------------------------
@@ -321,7 +310,7 @@ def supervisor_tasks(user, *, assignments: list[dict]) -> dict:
         tasks.append(
             Task("inspections", _("Inspections"), "search", reverse("assessment:inspection_list"))
         )
-    tasks.append(_notifications_task(_unread(user)))
+    tasks.append(_notifications_task(unread_count(user)))
     return {"tasks": tasks, "to_score": to_score}
 
 
@@ -366,7 +355,7 @@ def staff_tasks(user) -> dict:
     tasks.append(
         Task("reports", _("Reports"), "file-earmark-spreadsheet", reverse("reports:index"))
     )
-    tasks.append(_notifications_task(_unread(user)))
+    tasks.append(_notifications_task(unread_count(user)))
     return {"tasks": tasks}
 
 
@@ -375,7 +364,7 @@ def viewer_tasks(user) -> dict:
         Task("organizations", _("Organizations"), "diagram-3", reverse("branches:list")),
         Task("activities", _("Activities"), "calendar-event", reverse("activities:list")),
         Task("reports", _("Reports"), "file-earmark-spreadsheet", reverse("reports:index")),
-        _notifications_task(_unread(user)),
+        _notifications_task(unread_count(user)),
     ]
     return {"tasks": tasks}
 
@@ -408,9 +397,5 @@ def liaison_tasks(user, *, community) -> dict:
                 reverse("alliance:community", args=[community.pk]),
             )
         )
-    tasks.append(_notifications_task(_unread(user)))
+    tasks.append(_notifications_task(unread_count(user)))
     return {"tasks": tasks}
-
-
-def _unread(user) -> int:
-    return inbox_for(user).filter(read_at__isnull=True).count()

@@ -150,9 +150,9 @@ def _draft_computed(row: ItemScore) -> None:
     counts: dict[int, int] = {pk: 1 for pk in row.ticked_ids if pk in rules}
     for pk, raw in (row.counts or {}).items():
         text = str(raw).strip()
-        if pk in rules and text.isdigit() and 0 < int(text) <= 999:
+        if pk in rules and text.isdecimal() and 0 < int(text) <= 999:
             counts[pk] = int(text) if rules[pk].is_per_occurrence else 1
-        elif pk in rules and text.isdigit():
+        elif pk in rules and text.isdecimal():
             counts.pop(pk, None)
     row.computed = services.scored_value(row.item, rules, counts, None)[0]
 
@@ -303,12 +303,6 @@ class ScoreCardView(AssessmentMixin, PortalPermissionMixin, TemplateView):
         assessment = self.object
         rows = _score_rows(assessment, with_evidence=False)
         result = services.assessment_totals(assessment, rows)
-        error = kwargs.get("error") or ""
-        # A refusal names the item first ("1.2：…"): the script opens that card.
-        kwargs["error_item"] = next(
-            (r.item_id for r in rows if error.startswith((f"{r.item.code}:", f"{r.item.code}："))),
-            None,
-        )
         kwargs.update(
             assessment=assessment,
             round=assessment.round,

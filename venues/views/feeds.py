@@ -30,7 +30,7 @@ class FeedTokenIssueView(RoomObjectMixin, ActionView):
     permission_required = "venues.view_venue"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        room = self.get_object()
+        room = self.object
         feed_token_issue(user=request.user, room=room)
         messages.success(request, _("Your calendar address for this room is ready below."))
         return redirect(f"{room.get_absolute_url()}#feed")
