@@ -185,7 +185,7 @@ class StudioForm(forms.ModelForm):
         label=_("host organization"),
         queryset=Organization.objects.none(),
         search_url="branches:search",
-        help_text=_("Type part of the name, its pinyin initials or its number."),
+        help_text=_("Type part of the name or its number."),
     )
 
     class Meta:

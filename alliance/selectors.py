@@ -741,7 +741,7 @@ def search_mediators(user, query: str, limit: int = 20) -> list:
     found = mediators_for(user).only("pk", "name", "organization__name")
     if query.isascii() and query.isalpha():
         found = found.filter(name_initials__startswith=query.lower())
-    elif query.lstrip("#").isdigit():
+    elif query.lstrip("#").isdecimal():
         found = found.filter(pk=int(query.lstrip("#")))
     else:
         found = found.filter(name__icontains=query)

@@ -98,7 +98,7 @@ class OrganizationForm(forms.ModelForm):
         queryset=Organization.objects.none(),
         required=False,
         search_url="branches:search",
-        help_text=_("Type part of the name, its pinyin initials or its number."),
+        help_text=_("Type part of the name or its number."),
     )
 
     class Meta:

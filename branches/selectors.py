@@ -336,7 +336,7 @@ def search_organizations_among(organizations, query: str, limit: int = 20) -> li
     if not query:
         return []
     found = organizations.select_related("parent")
-    if query.lstrip("#").isdigit():
+    if query.lstrip("#").isdecimal():
         found = found.filter(Q(pk=int(query.lstrip("#"))) | Q(name__icontains=query))
     else:
         found = found.filter(name__icontains=query)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -361,6 +360,10 @@ class PositionRemoveView(OrganizationMixin, ActionView):
 # --- The alliance registry and targets ----------------------------------------------------
 
 
+def _organization_label(org) -> str:
+    return f"{org.name}（{org.parent.name}）" if org.parent else org.name
+
+
 class TransferTargetSearchView(PortalPermissionMixin, View):
     """JSON for the transfer form's target (members.forms.TransferRequestForm): any active
     branch or general branch, as that form accepts (a member may move anywhere in the city);
@@ -369,20 +372,11 @@ class TransferTargetSearchView(PortalPermissionMixin, View):
     permission_required = "branches.view_organization"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        query = request.GET.get("q", "").strip()
-        rows = []
-        if query:
-            found = Organization.objects.filter(
-                status=Status.ACTIVE, kind__in=[Kind.BRANCH, Kind.GENERAL_BRANCH]
-            ).select_related("parent")
-            if query.lstrip("#").isdigit():
-                found = found.filter(Q(pk=int(query.lstrip("#"))) | Q(name__icontains=query))
-            else:
-                found = found.filter(name__icontains=query)
-            rows = found.order_by("depth", "name", "pk")
-        return search_response(
-            rows, label=lambda org: f"{org.name}（{org.parent.name}）" if org.parent else org.name
+        targets = Organization.objects.filter(
+            status=Status.ACTIVE, kind__in=[Kind.BRANCH, Kind.GENERAL_BRANCH]
         )
+        rows = selectors.search_organizations_among(targets, request.GET.get("q", ""))
+        return search_response(rows, label=_organization_label)
 
 
 class OrganizationSearchView(PortalPermissionMixin, View):
@@ -392,6 +386,4 @@ class OrganizationSearchView(PortalPermissionMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         rows = selectors.search_organizations(request.user, request.GET.get("q", ""))
-        return search_response(
-            rows, label=lambda org: f"{org.name}（{org.parent.name}）" if org.parent else org.name
-        )
+        return search_response(rows, label=_organization_label)

@@ -54,7 +54,7 @@ class SearchInput(forms.TextInput):
         if hasattr(value, "pk"):
             return search_label(value)
         text = str(value)
-        if text.isdigit() and self.queryset is not None:
+        if text.isdecimal() and self.queryset is not None:
             obj = self.queryset.filter(pk=text).first()
             if obj is not None:
                 return search_label(obj)

@@ -187,7 +187,7 @@ def _organization_from(user, query: QueryDict):
     pk = query.get("organization")
     if not pk:
         return None
-    organization = organizations_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    organization = organizations_for(user).filter(pk=pk).first() if str(pk).isdecimal() else None
     if organization is None:
         raise ExportRefused(_("You may not export this organization."))
     return organization

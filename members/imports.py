@@ -465,7 +465,7 @@ def _derive_from_id_number(row: ParsedRow) -> None:
             continue
         if derived:
             row.values[name] = derived[index]
-        elif name in row.raw or row.member is None:
+        else:
             row.errors.append(
                 (header, _("Empty: fill it in, or give a valid ID number to read it from."))
             )

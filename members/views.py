@@ -40,7 +40,7 @@ from members.models import LeaderRole, Participation
 from members.selectors.care import care_context
 
 PER_PAGE_CHOICES = (25, 50, 100)
-PROBLEMS_SHOWN = 500  # after an import, the first problems on the page (all in the file)
+PROBLEMS_SHOWN = 500  # the first problems on the page, before and after an import (all in the file)
 IMPORT_SESSION_KEY = "members_import"
 IMPORT_DIR = "member-imports"
 
@@ -591,7 +591,8 @@ class ImportView(PermissionRequiredMixin, View):
             "members/import_preview.html",
             {
                 "check": check,
-                "problems": check.problems,
+                "problems": check.problems[:PROBLEMS_SHOWN],
+                "problems_total": len(check.problems),
                 "file_name": upload.name,
                 "confirm_form": ImportConfirmForm(
                     initial={

@@ -274,7 +274,7 @@ def search_members(user, query: str, limit: int = 20) -> list[Member]:
     )
     if query.isascii() and query.isalpha():
         found = found.filter(name_initials__startswith=query.lower())
-    elif query.lstrip("#").isdigit():
+    elif query.lstrip("#").isdecimal():
         found = found.filter(pk=int(query.lstrip("#")))
     else:
         found = found.filter(name__icontains=query)
