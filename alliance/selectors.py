@@ -473,7 +473,10 @@ def get_annual_target_for(user, year: int) -> AnnualTarget:
 
 def open_needs_near(user, organization, today: datetime.date, *, limit: int = 10):
     """Open community needs in the organization's district (or community) still wanted (the
-    secretary's 首页 and the organization page's community section)."""
+    secretary's 首页 and the organization page's community section). Only what those lists
+    show is read: no skills, no claim sums (`needs_for`'s board columns)."""
+    if not _signed_in(user):
+        return []
     district_id = organization.district_id or (
         organization.community.district_id if organization.community_id else None
     )
@@ -486,9 +489,37 @@ def open_needs_near(user, organization, today: datetime.date, *, limit: int = 10
     else:
         return []
     return list(
-        needs_for(user)
+        Need.objects.select_related("community")
         .filter(near, state=NeedState.OPEN, wanted_by__gte=today)
         .order_by("wanted_by", "pk")[:limit]
+    )
+
+
+def claims_of_organization(user, organization, *, limit: int) -> list[Claim]:
+    """The newest claims the organization made or received that `user` may read (within
+    `claims_for`), not withdrawn, with what the organization page's list shows."""
+    return list(
+        claims_for(user)
+        .select_related(None)
+        .select_related("need", "resource", "claiming_organization")
+        .filter(
+            Q(claiming_organization=organization)
+            | Q(need__posted_by_organization=organization)
+            | Q(resource__organization=organization)
+        )
+        .exclude(state=ClaimState.WITHDRAWN)
+        .order_by("-claimed_at", "-pk")[:limit]
+    )
+
+
+def offered_resources_of(user, organization, *, limit: int) -> list[Resource]:
+    """The organization's open or claimed resources, newest first (title and state only)."""
+    if not _signed_in(user):
+        return []
+    return list(
+        Resource.objects.filter(
+            organization=organization, state__in=(ResourceState.OPEN, ResourceState.CLAIMED)
+        ).order_by("-pk")[:limit]
     )
 
 

@@ -13,7 +13,8 @@ class BranchesConfig(AppConfig):
         # rules' autodiscover imports `rules` modules only; the house name is permissions.py.
         from branches import permissions  # noqa: F401
         from branches.reminders import register_reminders
-        from branches.selectors import WARNINGS
+        from branches.selectors import COMMUNITIES, WARNINGS
 
         register_reminders()
         WARNINGS.connect()
+        COMMUNITIES.connect()

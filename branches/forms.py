@@ -12,13 +12,12 @@ from branches.models import (
     Category,
     CommitteePosition,
     CommitteeTerm,
-    Community,
     Kind,
     Organization,
     Status,
     in_subtree,
 )
-from branches.selectors import MEMBER_NORMAL
+from branches.selectors import MEMBER_NORMAL, communities_by_district
 from core.models import User
 from core.widgets import SearchChoiceField
 
@@ -82,12 +81,7 @@ SECRETARY_CREATE_FIELDS = [
 
 def grouped_community_choices(blank_label="---------") -> list:
     """Communities grouped by district for a plain <select> (optgroups)."""
-    groups: dict[str, list] = {}
-    for community in Community.objects.select_related("district").order_by(
-        "district__position", "name"
-    ):
-        groups.setdefault(community.district.name, []).append((community.pk, community.name))
-    return [("", blank_label), *groups.items()]
+    return [("", blank_label), *communities_by_district()]
 
 
 class OrganizationForm(forms.ModelForm):

@@ -31,6 +31,8 @@ from django.utils.translation import gettext as _
 from branches.models import (
     CommitteePosition,
     CommitteeTerm,
+    Community,
+    District,
     FundEntry,
     FundKind,
     Kind,
@@ -94,12 +96,13 @@ def needs_attention_q(today: datetime.date | None = None) -> Q:
     return Q(status=Status.ACTIVE) & condition
 
 
-def with_warnings(queryset: QuerySet, today: datetime.date | None = None) -> QuerySet:
-    """Annotate member counts, the current term's end and one boolean per warning (SQL only)."""
+def with_warning_figures(queryset: QuerySet) -> QuerySet:
+    """Annotate what the warnings are judged on: member counts, the current term's end and
+    whether it has a committee (SQL only; no flags)."""
     # Set-wise: the current term is one LEFT JOIN (at most one per organization, a unique
     # constraint), the member counts one GROUP BY over the members join; only the committee
     # test stays a probe of positions by the joined term's id (an index lookup).
-    queryset = queryset.annotate(
+    return queryset.annotate(
         current_term=FilteredRelation(
             "committee_terms", condition=Q(committee_terms__is_current=True)
         ),
@@ -111,8 +114,44 @@ def with_warnings(queryset: QuerySet, today: datetime.date | None = None) -> Que
             CommitteePosition.objects.filter(term_id=OuterRef("current_term__id"))
         ),
     )
+
+
+def with_warnings(queryset: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """Annotate member counts, the current term's end and one boolean per warning (SQL only):
+    for filtering and counting. Rows already read are judged by `warning_flags`."""
+    queryset = with_warning_figures(queryset)
     flags = {name: _flag(condition) for name, condition in warning_conditions(today).items()}
     return queryset.annotate(**flags, needs_attention=_flag(needs_attention_q(today)))
+
+
+def warning_flags(
+    *,
+    kind: str,
+    status: str,
+    member_count: int,
+    full_member_count: int,
+    term_end: datetime.date | None,
+    has_committee: bool,
+    today: datetime.date | None = None,
+) -> dict[str, bool]:
+    """`warning_conditions` and `needs_attention_q` judged in Python on one row's figures (as
+    `with_warning_figures` reads them), for rows already on a page: compiling the flags into
+    SQL cost more than the query. SQL's NULL rules kept: no term, no term warning.
+    tests/branches/test_warnings.py checks the two agree on every case."""
+    today = today or timezone.localdate()
+    counted = kind in COUNTED_KINDS
+    flags = {
+        "warn_term_ends_soon": term_end is not None
+        and today <= term_end <= today + datetime.timedelta(days=ENDS_SOON_DAYS),
+        "warn_term_overdue": term_end is not None and term_end < today,
+        "warn_too_few_full_members": counted and full_member_count < MIN_FULL_MEMBERS,
+        "warn_no_committee": counted
+        and full_member_count >= COMMITTEE_FROM_FULL_MEMBERS
+        and not has_committee,
+        "warn_too_many_members": counted and member_count > MAX_MEMBERS,
+    }
+    flags["needs_attention"] = status == Status.ACTIVE and any(flags.values())
+    return flags
 
 
 def warning_messages(organization: Organization) -> list[str]:
@@ -196,31 +235,61 @@ def organization_rows_for(user) -> QuerySet[Organization]:
     )
 
 
+WARNING_FIGURES = ("member_count", "full_member_count", "term_end", "has_committee")
+
+
 def with_warnings_for(organizations: list[Organization]) -> list[Organization]:
-    """The same organizations (same order), annotated by `with_warnings`: one query."""
-    annotated = with_warnings(
-        Organization.objects.filter(pk__in=[org.pk for org in organizations])
-    ).in_bulk()
+    """The same organizations (same order) with the attributes `with_warnings` annotates: the
+    figures in one query, read as plain values, the flags judged in Python (`warning_flags`).
+    Building annotated model instances and compiling the flags cost more than the query."""
+    figures = {
+        row.pop("pk"): row
+        for row in with_warning_figures(
+            Organization.objects.filter(pk__in=[org.pk for org in organizations])
+        ).values("pk", *WARNING_FIGURES)
+    }
+    today = timezone.localdate()
     for org in organizations:
-        row = annotated[org.pk]
-        for name in (
-            "member_count",
-            "full_member_count",
-            "term_end",
-            "has_committee",
-            *warning_conditions(),
-            "needs_attention",
-        ):
-            setattr(org, name, getattr(row, name))
+        row = figures[org.pk]
+        for name, value in row.items():
+            setattr(org, name, value)
+        flags = warning_flags(kind=org.kind, status=org.status, today=today, **row)
+        for name, value in flags.items():
+            setattr(org, name, value)
     return organizations
 
 
 def get_organization_for(user, pk) -> Organization:
-    """One organization the user may see, annotated with its warnings; Http404 otherwise."""
-    return get_or_404(organization_list_for(user).select_related("liaison"), pk)
+    """One organization the user may see, annotated as a row of the list (its warnings
+    included); Http404 otherwise."""
+    organization = get_or_404(
+        organizations_for(user)
+        .select_related("parent", "district", "community", "department", "liaison")
+        .annotate(in_alliance=in_alliance_q(), funded_this_year=funded_in_year_q()),
+        pk,
+    )
+    return with_warnings_for([organization])[0]
 
 
-# What the warnings are computed from: a change to one of these rows may change the count.
+# The reference lists every filter and form offers as a <select>: read once, cached until a
+# community or district changes.
+COMMUNITIES = Generation("branches.communities", [Community, District])
+
+
+def communities_by_district() -> list[tuple[str, list[tuple[int, str]]]]:
+    """[(district name, [(community id, community name), ...]), ...] in district order."""
+
+    def rows():
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for pk, name, district in Community.objects.order_by(
+            "district__position", "name"
+        ).values_list("pk", "name", "district__name"):
+            groups.setdefault(district, []).append((pk, name))
+        return list(groups.items())
+
+    return COMMUNITIES.cached(("by-district",), rows)
+
+
 WARNINGS = Generation(
     "branches.warnings",
     [Organization, CommitteeTerm, CommitteePosition, "members.Member"],

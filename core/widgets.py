@@ -13,6 +13,7 @@ unknown or belongs to several rows. Links that pass the id (`?organization=5`) k
 
 from __future__ import annotations
 
+import html
 import re
 
 import django_filters
@@ -21,7 +22,6 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.http import JsonResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -147,18 +147,25 @@ def search_response(rows, label=str) -> JsonResponse:
     )
 
 
+def _text(value) -> str:
+    """A value or label as HTML text: escaped, unless it is already safe HTML (as Django's
+    conditional_escape), with the standard library's escape (several times faster)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 class QuickSelect(forms.Select):
     """A <select> rendered in Python: Django's per-option templates cost ~1 ms per 3 options,
-    and the community list has 300+ (grouped by district: optgroups)."""
+    and the community list has 300+ (grouped by district: optgroups). Plain string building:
+    format_html per option took 4.5 ms for 350 options, this 0.5 ms."""
 
-    def _options(self, choices, selected: set[str]):
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (value, mark_safe(" selected") if str(value) in selected else "", label)
-                for value, label in choices
-            ),
+    @staticmethod
+    def _options(choices, selected: set[str]) -> str:
+        return "".join(
+            f'<option value="{_text(value)}"{" selected" if str(value) in selected else ""}>'
+            f"{_text(label)}</option>"
+            for value, label in choices
         )
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -168,17 +175,12 @@ class QuickSelect(forms.Select):
         for value_or_group, label in self.choices:
             if isinstance(label, list | tuple):  # (group label, [(value, label), ...])
                 parts.append(
-                    format_html(
-                        '<optgroup label="{}">{}</optgroup>',
-                        value_or_group,
-                        self._options(label, selected),
-                    )
+                    f'<optgroup label="{_text(value_or_group)}">'
+                    f"{self._options(label, selected)}</optgroup>"
                 )
             else:
                 parts.append(self._options([(value_or_group, label)], selected))
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe("".join(parts))
-        )
+        return mark_safe(f'<select name="{_text(name)}"{flatatt(attrs)}>{"".join(parts)}</select>')
 
 
 def quick_selects(form) -> None:

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import grouped_community_choices
 from branches.models import Category, Community, Organization, in_subtree
 from core.widgets import SearchChoiceFilter, quick_selects
 from members.models import Health, MemberCategory, MemberStatus, Skill
@@ -84,6 +85,9 @@ class MemberFilter(django_filters.FilterSet):
         if user is not None and getattr(user, "is_secretary", False):
             organizations = organizations.subtree(user.organization)
         self.filters["organization"].queryset = organizations.only("pk", "name", "path")
+        # 300+ communities, grouped by district and read from the cache (as the organization
+        # list's filter).
+        self.form.fields["community"].widget.choices = grouped_community_choices()
         quick_selects(self.form)
 
     def filter_q(self, queryset, name, value):

@@ -17,7 +17,69 @@ TODAY = datetime.date(2026, 11, 27)
 
 def warnings_of(org):
     row = selectors.with_warnings(Organization.objects.filter(pk=org.pk), TODAY).get()
+    assert python_flags(row) == sql_flags(row)  # the page's judgement is the filter's
     return {name for name in selectors.warning_conditions(TODAY) if getattr(row, name)}, row
+
+
+def sql_flags(row) -> dict[str, bool]:
+    # SQL answers NULL (None) where a comparison meets no term: false, as Python says.
+    return {
+        name: bool(getattr(row, name))
+        for name in [*selectors.warning_conditions(TODAY), "needs_attention"]
+    }
+
+
+def python_flags(row) -> dict[str, bool]:
+    figures = {name: getattr(row, name) for name in selectors.WARNING_FIGURES}
+    return selectors.warning_flags(kind=row.kind, status=row.status, today=TODAY, **figures)
+
+
+def test_python_and_sql_judge_every_boundary_alike(org_tree):
+    """warning_flags (rows on a page) and with_warnings (filters, counts) on the boundaries of
+    each rule: term end today, in 90 and 91 days, yesterday; 2/3 and 6/7 full members; 50/51
+    members; a dissolved branch; a kind the member rules do not count."""
+    cases = {
+        "ends today": (4, TODAY),
+        "ends in 90 days": (4, TODAY + datetime.timedelta(days=90)),
+        "ends in 91 days": (4, TODAY + datetime.timedelta(days=91)),
+        "ended yesterday": (4, TODAY - datetime.timedelta(days=1)),
+        "2 full": (2, None),
+        "3 full": (3, None),
+        "6 full": (6, None),
+        "7 full": (7, None),
+        "51 members": (51, None),
+        "50 members": (50, None),
+    }
+    for name, (members, ends_on) in cases.items():
+        org = make_org(name=name, kind="branch", category="established", parent=org_tree.committee)
+        add_members(org, members)
+        if ends_on is not None:
+            term = services.committee_term_start(
+                organization=org, acting_user=system_actor(), started_on=datetime.date(2025, 1, 1)
+            )
+            services.committee_term_update(term=term, acting_user=system_actor(), ends_on=ends_on)
+    dissolved = make_org(
+        name="撤销的支部", kind="branch", category="established", parent=org_tree.committee
+    )
+    Organization.objects.filter(pk=dissolved.pk).update(status="dissolved")
+    add_members(dissolved, 1)
+    add_members(make_org(name="工作委员会", kind="working_committee"), 1)
+    rows = list(selectors.with_warnings(Organization.objects.all(), TODAY))
+    assert len(rows) > len(cases) + 2
+    judged = {row.name: python_flags(row) for row in rows}
+    for row in rows:
+        assert judged[row.name] == sql_flags(row), row.name
+    assert judged["ends today"]["warn_term_ends_soon"]
+    assert judged["ends in 90 days"]["warn_term_ends_soon"]
+    assert not judged["ends in 91 days"]["warn_term_ends_soon"]
+    assert judged["ended yesterday"]["warn_term_overdue"]
+    assert judged["2 full"]["warn_too_few_full_members"]
+    assert not judged["3 full"]["warn_too_few_full_members"]
+    assert judged["7 full"]["warn_no_committee"] and not judged["6 full"]["warn_no_committee"]
+    assert judged["51 members"]["warn_too_many_members"]
+    assert not judged["50 members"]["warn_too_many_members"]
+    assert not judged["撤销的支部"]["needs_attention"]
+    assert not judged["工作委员会"]["needs_attention"]
 
 
 def test_scope_per_role(
