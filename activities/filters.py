@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import ActivityStatus, ActivityType
 from activities.selectors import hosted_in_subtree, organizations_for
 from branches.models import Brand, Organization
-from core.widgets import SearchChoiceFilter
+from core.widgets import SearchChoiceFilter, quick_selects
 
 
 class ActivityFilter(django_filters.FilterSet):
@@ -51,6 +51,7 @@ class ActivityFilter(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         user = request.user if request is not None else None
         self.filters["organization"].queryset = organizations_for(user)
+        quick_selects(self.form)
 
     def filter_organization(self, queryset, name, value):
         if not value:

@@ -318,6 +318,12 @@ class Organization(models.Model):
         indexes = [
             models.Index(fields=["kind", "category"]),
             models.Index(fields=["district", "community"]),
+            # The list's and a parent's children's order (status, name, pk): a page of 25
+            # read from the index, not a sort of every organization.
+            models.Index(fields=["status", "name", "id"], name="organization_list_order"),
+            models.Index(
+                fields=["parent", "status", "name", "id"], name="organization_children_order"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -285,6 +285,9 @@ except ValueError:
     _config_error(
         "HOME_BACKGROUND_AFTER_SECONDS", "应为秒数或留空 / expected a number of seconds or empty"
     )
+# The long lists' totals (core.paginators.CountCachedPaginator) are cached until a row they
+# count changes. Off only in the tests that write inside a transaction that never commits.
+LIST_COUNTS_CACHED = True
 EXPORT_JOB_THRESHOLD = env.int("EXPORT_JOB_THRESHOLD", default=5000)
 JOB_FILE_DAYS = env.int("JOB_FILE_DAYS", default=7)
 # The daily schedule: the job worker enqueues each task once a day at or after its local time

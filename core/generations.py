@@ -13,7 +13,8 @@ several processes).
     OVERDUE.connect()                      # once, from AppConfig.ready
     OVERDUE.cached(("all", as_of), compute)
 
-The models may be given as classes or as "app_label.Model" strings: an app may depend on the
+A many-to-many's own table (`Member.skills.through`) may be named too: its add, remove, set
+and clear bump the number. The models may be given as classes or as "app_label.Model" strings: an app may depend on the
 rows of an app above it (branches' warnings count members) without importing it.
 
 (home.cache is the 首页's own, older variant: one generation over every figure's sources, with
@@ -29,7 +30,7 @@ from typing import Any
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.signals import records_changed
 
@@ -79,6 +80,14 @@ class Generation:
             records_changed.connect(
                 self.bump, sender=sender, dispatch_uid=f"{uid}:bulk", weak=False
             )
+            if sender._meta.auto_created:  # a many-to-many's table: add/remove/set/clear
+                m2m_changed.connect(
+                    self._m2m_changed, sender=sender, dispatch_uid=f"{uid}:m2m", weak=False
+                )
+
+    def _m2m_changed(self, action: str, using=None, **_kwargs) -> None:
+        if action in ("post_add", "post_remove", "post_clear"):
+            self.bump_on_commit(using=using)
 
     def cached(self, parts: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
         """`compute()` for this generation and these key parts (each part's str() goes in

@@ -17,10 +17,11 @@ class MembersConfig(AppConfig):
             organization_honours_context,
             organization_section_context,
         )
-        from members.selectors import MEMBER_FIGURES
+        from members.selectors import MEMBER_FIGURES, MEMBER_ROWS
 
         register_reminders()
         MEMBER_FIGURES.connect()
+        MEMBER_ROWS.connect()
 
         register_organization_section(
             order=20,

@@ -21,6 +21,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from core.audit import access_log_record
 from core.job_views import deliver_export
 from core.models import AccessLog
+from core.paginators import CountCachedPaginator
 from core.privacy import age_band, mask_id_number, mask_phone
 from core.widgets import search_response
 from core.xlsx import XLSX_CONTENT_TYPE, as_download
@@ -90,9 +91,11 @@ class MemberListView(PermissionRequiredMixin, View):
             per_page = 25
         if per_page not in PER_PAGE_CHOICES:
             per_page = 25
-        page = Paginator(queryset.order_by("name", "pk"), per_page).get_page(
-            request.GET.get("page")
-        )
+        # The total (a COUNT over every member at province scale) is cached until a member,
+        # an organization or a member's skills change.
+        page = CountCachedPaginator(
+            queryset.order_by("name", "pk"), per_page, generation=selectors.MEMBER_ROWS
+        ).get_page(request.GET.get("page"))
         for member in page.object_list:
             shown(request.user, member)
         return render(

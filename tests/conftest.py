@@ -82,6 +82,14 @@ def _home_figures_in_the_request(settings):
 
 
 @pytest.fixture(autouse=True)
+def _list_counts_counted(settings):
+    """The lists' totals are counted in each request: a test's writes never commit (the test
+    runs in a transaction), so a cached total would never go stale; the cache is tested in
+    tests/members/test_cached_totals.py, with commits."""
+    settings.LIST_COUNTS_CACHED = False
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the database is rolled back after a test, the
     cache is not, and a 首页 figure cached by an earlier test on the same worker (with other

@@ -21,6 +21,7 @@ from activities.models import ActivityType, RequiredFrequency
 from activities.services import ActivityError
 from activities.views.common import year_and_as_of
 from branches.models import in_subtree
+from core.paginators import CountCachedPaginator
 from core.views import PortalPermissionMixin, service_error_message
 
 OVERDUE_PER_PAGE = 50
@@ -41,7 +42,10 @@ class ComplianceBoardView(PortalPermissionMixin, TemplateView):
         organizations = selectors._compliance_organizations(user)
         if chosen is not None:
             organizations = organizations.filter(in_subtree(chosen))
-        page = Paginator(organizations, 25).get_page(self.request.GET.get("page"))
+        # The total is cached until an organization or a requirement changes.
+        page = CountCachedPaginator(organizations, 25, generation=selectors.OVERDUE).get_page(
+            self.request.GET.get("page")
+        )
         types, summaries = selectors.compliance_board(
             list(page.object_list), year=year, as_of=as_of
         )

@@ -27,6 +27,7 @@ from activities.services.meeting_record import meeting_log_with_record
 from activities.views.common import ActivityPageMixin
 from core.history import HISTORY_LIMIT, change_history
 from core.job_views import deliver_export
+from core.paginators import CountCachedPaginator
 from core.params import month_param
 from core.uploads import open_stored
 from core.views import PortalPermissionMixin, add_service_error, service_error_message
@@ -54,6 +55,10 @@ class ActivityListView(PortalPermissionMixin, ListView):
     def get_queryset(self):
         self.filterset = _list_queryset(self.request)
         return self.filterset.qs
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The total is cached until an activity, a host link or an organization changes.
+        return CountCachedPaginator(queryset, per_page, generation=selectors.ACTIVITY_ROWS)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

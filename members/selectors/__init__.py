@@ -161,6 +161,9 @@ def get_transfer_for(user, pk) -> Transfer:
 
 # What the organization page's member figures are computed from.
 MEMBER_FIGURES = Generation("members.figures", [Member, Organization])
+# What the roster's rows, filters and the reader's scope are read from: its cached total
+# (core.paginators) is stale once one of these changes.
+MEMBER_ROWS = Generation("members.rows", [Member, Organization, Member.skills.through])
 
 
 def organization_member_figures(organization: Organization) -> dict:
