@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -502,8 +503,11 @@ def compliance_board(
     return types, summaries
 
 
-@dataclass
-class OverdueItem:
+class OverdueItem(NamedTuple):
+    """One period ended without the required meetings. A named tuple: the city-wide list
+    (thousands of items) is read back from the cache on every view of the board, and tuples
+    unpickle several times faster than dataclass instances."""
+
     organization: Organization
     activity_type: str
     type_label: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -25,6 +26,22 @@ from core.paginators import CountCachedPaginator
 from core.views import PortalPermissionMixin, service_error_message
 
 OVERDUE_PER_PAGE = 50
+
+
+class Cell(NamedTuple):
+    """One board cell: held and required in the periods begun (by name in the template: a
+    tuple's cell.0 costs Django's lookup a failed attribute and a dir() each time)."""
+
+    held: int
+    required: int
+
+    @property
+    def met(self) -> bool:
+        return self.held >= self.required
+
+
+def _cells(summary, types) -> list[Cell | None]:
+    return [Cell(*summary.cells[t]) if t in summary.cells else None for t in types]
 
 
 class ComplianceBoardView(PortalPermissionMixin, TemplateView):
@@ -66,7 +83,7 @@ class ComplianceBoardView(PortalPermissionMixin, TemplateView):
             as_of=as_of,
             page_obj=page,
             types=[(t, labels[t]) for t in types],
-            rows=[(summary, [summary.cells.get(t) for t in types]) for summary in summaries],
+            rows=[(summary, _cells(summary, types)) for summary in summaries],
             overdue=overdue_page.object_list,
             overdue_page=overdue_page,
             overdue_total=len(overdue),
