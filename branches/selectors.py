@@ -239,16 +239,41 @@ def organization_rows_for(user) -> QuerySet[Organization]:
 WARNING_FIGURES = ("member_count", "full_member_count", "term_end", "has_committee")
 
 
+def _warning_figures_of(pks: list[int]) -> dict[int, dict]:
+    """`with_warning_figures`' four figures for a few organizations, in three index-probing
+    queries (member counts, current terms, which of those terms have positions) instead of
+    one grouped join: for a page of 25 the grouped join hashed every committee position."""
+    figures = {
+        pk: {"member_count": 0, "full_member_count": 0, "term_end": None, "has_committee": False}
+        for pk in pks
+    }
+    for pk, total, full in (
+        Organization.objects.filter(pk__in=pks)
+        .values("pk")
+        .annotate(total=_member_count(), full=_member_count(confirmed_on__isnull=False))
+        .values_list("pk", "total", "full")
+    ):
+        figures[pk].update(member_count=total, full_member_count=full)
+    terms = {}
+    for term_id, organization_id, ends_on, extended_until in CommitteeTerm.objects.filter(
+        organization_id__in=pks, is_current=True
+    ).values_list("pk", "organization_id", "ends_on", "extended_until"):
+        terms[term_id] = organization_id
+        figures[organization_id]["term_end"] = extended_until or ends_on
+    for term_id in (
+        CommitteePosition.objects.filter(term_id__in=terms)
+        .values_list("term_id", flat=True)
+        .distinct()
+    ):
+        figures[terms[term_id]]["has_committee"] = True
+    return figures
+
+
 def with_warnings_for(organizations: list[Organization]) -> list[Organization]:
     """The same organizations (same order) with the attributes `with_warnings` annotates: the
-    figures in one query, read as plain values, the flags judged in Python (`warning_flags`).
+    figures read by `_warning_figures_of`, the flags judged in Python (`warning_flags`).
     Building annotated model instances and compiling the flags cost more than the query."""
-    figures = {
-        row.pop("pk"): row
-        for row in with_warning_figures(
-            Organization.objects.filter(pk__in=[org.pk for org in organizations])
-        ).values("pk", *WARNING_FIGURES)
-    }
+    figures = _warning_figures_of([org.pk for org in organizations])
     today = timezone.localdate()
     for org in organizations:
         row = figures[org.pk]

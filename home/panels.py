@@ -18,7 +18,7 @@ from alliance.selectors import claims_for, needs_for, open_needs_near
 from assessment.models import Assessment, Assignment, RoundState
 from assessment.selectors import with_progress
 from branches.models import Organization, Status, in_subtree
-from branches.selectors import in_alliance_q, warning_messages, with_warnings
+from branches.selectors import in_alliance_q, warning_messages, with_warnings_for
 from members.models import MemberStatus
 from members.selectors import members_for
 from venues.models import ACTIVE_STATUSES, Booking
@@ -58,8 +58,12 @@ def _next_bookings(organization: Organization) -> list:
 
 def _warnings(organization: Organization) -> list[tuple[Organization, str]]:
     """(organization, message) for every warning of the subtree's active organizations."""
-    organizations = with_warnings(
-        Organization.objects.subtree(organization).filter(status=Status.ACTIVE).order_by("path")
+    organizations = with_warnings_for(
+        list(
+            Organization.objects.subtree(organization)
+            .filter(status=Status.ACTIVE)
+            .order_by("path")
+        )
     )
     return [(org, message) for org in organizations for message in warning_messages(org)]
 

@@ -58,6 +58,22 @@ def test_python_and_sql_judge_every_boundary_alike(org_tree):
                 organization=org, acting_user=system_actor(), started_on=datetime.date(2025, 1, 1)
             )
             services.committee_term_update(term=term, acting_user=system_actor(), ends_on=ends_on)
+    extended = make_org(
+        name="延期换届", kind="branch", category="established", parent=org_tree.committee
+    )
+    add_members(extended, 8)
+    term = services.committee_term_start(
+        organization=extended, acting_user=system_actor(), started_on=datetime.date(2023, 6, 1)
+    )
+    services.committee_term_update(
+        term=term,
+        acting_user=system_actor(),
+        extended_until=datetime.date(2026, 12, 31),
+        extension_reason="经批准延期换届",
+    )
+    services.committee_position_add(
+        term=term, acting_user=system_actor(), position="secretary", person_name="王建国"
+    )
     dissolved = make_org(
         name="撤销的支部", kind="branch", category="established", parent=org_tree.committee
     )
@@ -67,6 +83,11 @@ def test_python_and_sql_judge_every_boundary_alike(org_tree):
     rows = list(selectors.with_warnings(Organization.objects.all(), TODAY))
     assert len(rows) > len(cases) + 2
     judged = {row.name: python_flags(row) for row in rows}
+    # The page's figures (three small queries) are the filter's (one grouped join).
+    paged = {org.pk: org for org in selectors.with_warnings_for(list(Organization.objects.all()))}
+    for row in rows:
+        for name in selectors.WARNING_FIGURES:
+            assert getattr(paged[row.pk], name) == getattr(row, name), (row.name, name)
     for row in rows:
         assert judged[row.name] == sql_flags(row), row.name
     assert judged["ends today"]["warn_term_ends_soon"]
@@ -80,6 +101,8 @@ def test_python_and_sql_judge_every_boundary_alike(org_tree):
     assert not judged["50 members"]["warn_too_many_members"]
     assert not judged["撤销的支部"]["needs_attention"]
     assert not judged["工作委员会"]["needs_attention"]
+    assert paged[extended.pk].term_end == datetime.date(2026, 12, 31)
+    assert paged[extended.pk].has_committee and judged["延期换届"]["warn_term_ends_soon"]
 
 
 def test_scope_per_role(
