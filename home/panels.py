@@ -60,9 +60,7 @@ def _warnings(organization: Organization) -> list[tuple[Organization, str]]:
     """(organization, message) for every warning of the subtree's active organizations."""
     organizations = with_warnings_for(
         list(
-            Organization.objects.subtree(organization)
-            .filter(status=Status.ACTIVE)
-            .order_by("path")
+            Organization.objects.subtree(organization).filter(status=Status.ACTIVE).order_by("path")
         )
     )
     return [(org, message) for org in organizations for message in warning_messages(org)]
