@@ -86,7 +86,8 @@ def test_detail_queries_do_not_grow_with_rows(client, org_tree, staff_user):
     add_groups(org_tree.branch_a, 90, start=10)
     many = count_queries(client, url)
     assert few == many
-    assert many <= 15
+    # The organization's and its page of children's warnings: three index probes each.
+    assert many <= 17
 
 
 def test_tree_is_one_query_for_the_organizations(client, org_tree, staff_user):
