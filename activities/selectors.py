@@ -522,11 +522,11 @@ def _compliance_organizations(user: AnyUser) -> QuerySet[Organization]:
     return organizations_for(user).filter(kind__in=kinds)
 
 
-# What the overdue list is computed from: a change to one of these rows may change it.
 # What the activity list's rows (and the reader's scope over them) are read from: its cached
 # total (core.paginators) is stale once one of these changes.
 ACTIVITY_ROWS = Generation("activities.rows", [Activity, ActivityHost, Organization])
 
+# What the overdue list is computed from: a change to one of these rows may change it.
 OVERDUE = Generation(
     "activities.overdue", [Activity, ActivityHost, RequiredFrequency, Organization]
 )

@@ -137,7 +137,7 @@ def warning_flags(
     """`warning_conditions` and `needs_attention_q` judged in Python on one row's figures (as
     `with_warning_figures` reads them), for rows already on a page: compiling the flags into
     SQL cost more than the query. SQL's NULL rules kept: no term, no term warning.
-    tests/branches/test_warnings.py checks the two agree on every case."""
+    tests/branches/test_selectors.py checks the two agree on every boundary."""
     today = today or timezone.localdate()
     counted = kind in COUNTED_KINDS
     flags = {
@@ -316,6 +316,7 @@ def communities_by_district() -> list[tuple[str, list[tuple[int, str]]]]:
     return COMMUNITIES.cached(("by-district",), rows)
 
 
+# What the warnings are computed from: a change to one of these rows may change the count.
 WARNINGS = Generation(
     "branches.warnings",
     [Organization, CommitteeTerm, CommitteePosition, "members.Member"],

@@ -14,8 +14,9 @@ several processes).
     OVERDUE.cached(("all", as_of), compute)
 
 A many-to-many's own table (`Member.skills.through`) may be named too: its add, remove, set
-and clear bump the number. The models may be given as classes or as "app_label.Model" strings: an app may depend on the
-rows of an app above it (branches' warnings count members) without importing it.
+and clear bump the number. The models may be given as classes or as "app_label.Model"
+strings: an app may depend on the rows of an app above it (branches' warnings count members)
+without importing it.
 
 (home.cache is the 首页's own, older variant: one generation over every figure's sources, with
 a lock against stampedes and background recomputation of slow aggregates.)
