@@ -75,14 +75,46 @@ def test_a_skill_added_or_removed_makes_the_skill_filter_recount(
     assert roster_total(client, "?skill=法律") == (1, True)
 
 
+def _total(client, url: str, table: str) -> tuple[int, bool]:
+    """A list's total and whether this request counted `table`."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    counted = any(
+        "COUNT(" in q["sql"] and f'FROM "{table}"' in q["sql"] for q in queries.captured_queries
+    )
+    return response.context["page_obj"].paginator.count, counted
+
+
 def test_the_activity_list_and_compliance_board_totals_recount_after_a_write(
     client, staff_user, org_tree, django_capture_on_commit_callbacks
 ):
+    import datetime
+
+    from django.utils import timezone
+
+    from activities.services import activity_create
     from tests.factories import make_org
 
     client.force_login(staff_user)
-    first = client.get("/activities/compliance/").context["page_obj"].paginator.count
-    assert client.get("/activities/compliance/").context["page_obj"].paginator.count == first
+    activities, counted = _total(client, "/activities/", "activities_activity")
+    assert counted
+    assert _total(client, "/activities/", "activities_activity") == (activities, False)
+    start = timezone.make_aware(datetime.datetime(2026, 3, 1, 9))
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_create(
+            type="committee_meeting",
+            organization=org_tree.branch_a,
+            title="支委会",
+            start=start,
+            end=start + datetime.timedelta(hours=1),
+            acting_user=staff_user,
+        )
+    assert _total(client, "/activities/", "activities_activity") == (activities + 1, True)
+
+    board, counted = _total(client, "/activities/compliance/", "branches_organization")
+    assert counted
+    assert _total(client, "/activities/compliance/", "branches_organization") == (board, False)
     with django_capture_on_commit_callbacks(execute=True):
         make_org(name="新建支部", kind="branch", category="established", parent=org_tree.committee)
-    assert client.get("/activities/compliance/").context["page_obj"].paginator.count == first + 1
+    assert _total(client, "/activities/compliance/", "branches_organization") == (board + 1, True)
